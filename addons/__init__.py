@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components for German (loaded by the Rasa server, not the action server)."""

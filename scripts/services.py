@@ -1,0 +1,191 @@
+"""Starts and stops the coach's processes: action server and Rasa server.
+
+Used by `make run` (then the terminal chat), by `make train` and by the end-to-end tests.
+Configuration comes from `.env` (python-dotenv) with the defaults below; see .env.example.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+from dotenv import dotenv_values
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+MODEL_NAME = "coach"
+MODEL_PATH = ROOT / "models" / f"{MODEL_NAME}.tar.gz"
+
+DEFAULTS = {
+    "RASA_HOST": "127.0.0.1",
+    "RASA_PORT": "5005",
+    "ACTION_HOST": "127.0.0.1",
+    "ACTION_PORT": "5055",
+    "ACTION_ENDPOINT_URL": "",  # derived from ACTION_HOST/ACTION_PORT when empty
+    "LOG_DIR": "logs",
+    "RASA_TELEMETRY_ENABLED": "false",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
+
+
+def environment(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """Defaults, then .env, then the real environment, then explicit overrides."""
+    env = {**DEFAULTS, **{k: v for k, v in dotenv_values(ROOT / ".env").items() if v is not None}}
+    env.update(os.environ)
+    env.update(overrides or {})
+    if not env["ACTION_ENDPOINT_URL"]:
+        env["ACTION_ENDPOINT_URL"] = f"http://{env['ACTION_HOST']}:{env['ACTION_PORT']}/webhook"
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def rasa(*args: str) -> List[str]:
+    return [str(VENV_BIN / "rasa"), *args]
+
+
+def train(env: Optional[Dict[str, str]] = None) -> None:
+    """Trains only when data, config or domain changed (Rasa's fingerprints decide)."""
+    env = env or environment()
+    if MODEL_PATH.exists():
+        dry_run = subprocess.run(rasa("train", "--dry-run"), cwd=ROOT, env=env, capture_output=True)
+        if dry_run.returncode == 0:
+            print(f"Model is up to date: {MODEL_PATH.relative_to(ROOT)}")
+            return
+    print("Training the model (about 1–2 minutes) …", flush=True)
+    started = time.monotonic()
+    subprocess.run(
+        rasa("train", "--fixed-model-name", MODEL_NAME, "--out", str(MODEL_PATH.parent)),
+        cwd=ROOT, env=env, check=True,
+    )
+    print(f"Training took {time.monotonic() - started:.0f} s")
+
+
+def wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} stopped during start (exit code {process.returncode}); see its log")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{name} did not answer at {url} within {timeout:.0f} s")
+
+
+class Services:
+    """Action server + Rasa server as child processes; a context manager that stops both."""
+
+    def __init__(self, env: Optional[Dict[str, str]] = None, log_dir: Optional[Path] = None) -> None:
+        self.env = environment(env)
+        self.log_dir = Path(log_dir or ROOT / self.env["LOG_DIR"])
+        self.processes: List[subprocess.Popen] = []
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.env['RASA_HOST']}:{self.env['RASA_PORT']}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.env['ACTION_HOST']}:{self.env['ACTION_PORT']}"
+
+    def _spawn(self, name: str, command: List[str]) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")
+        # Own process group, so Ctrl-C in the terminal chat reaches only us and we stop them.
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def start_actions(self, timeout: float = 60) -> None:
+        process = self._spawn("action-server", rasa(
+            "run", "actions", "--actions", "actions",
+            "--port", self.env["ACTION_PORT"], "--host", self.env["ACTION_HOST"],
+        ))
+        wait_until_up(f"{self.action_url}/health", process, "Action server", timeout)
+
+    def start_rasa(self, timeout: float = 180) -> None:
+        process = self._spawn("rasa-server", rasa(
+            "run", "--model", str(MODEL_PATH),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--interface", self.env["RASA_HOST"], "--port", self.env["RASA_PORT"],
+        ))
+        wait_until_up(f"{self.rasa_url}/", process, "Rasa server", timeout)
+
+    def start(self) -> "Services":
+        try:
+            self.start_actions()
+            self.start_rasa()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> "Services":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["train", "run", "serve"])
+    args = parser.parse_args()
+    env = environment()
+    train(env)
+    if args.command == "train":
+        return 0
+    signal.signal(signal.SIGTERM, _interrupt)
+    services = Services()
+    print("Starting action server and Rasa server (about 30 s) …", flush=True)
+    try:
+        with services:
+            print(f"Rasa server: {services.rasa_url}   logs: {services.log_dir.relative_to(ROOT)}/", flush=True)
+            if args.command == "serve":
+                print("Running. Stop with Ctrl-C.", flush=True)
+                while True:
+                    time.sleep(3600)
+            else:
+                from terminal_chat import chat
+
+                chat(services.rasa_url)
+    except KeyboardInterrupt:
+        pass
+    except RuntimeError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    print("All services stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
