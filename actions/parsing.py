@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from typing import Optional
 
 _NUMBER_WORDS = {
-    "eins": 1, "ein": 1, "eine": 1, "einen": 1, "erste": 1, "ersten": 1, "erstes": 1, "einer": 1,
+    # "ein", "eine" are left out: they are articles far more often ("eine Vier").
+    "eins": 1, "erste": 1, "ersten": 1, "erstes": 1,
     "zwei": 2, "zweite": 2, "zweiten": 2, "zweites": 2, "zwote": 2,
     "drei": 3, "dritte": 3, "dritten": 3, "drittes": 3,
     "vier": 4, "vierte": 4, "vierten": 4, "viertes": 4, "vierer": 4,
@@ -82,7 +83,7 @@ def find_due_date(text: str, today: Optional[date] = None) -> Optional[DueDate]:
         return DueDate(_label(today), today)
     match = re.search(r"\bin\s+(\d+|einer|einem|zwei|drei|vier)\s+(tag|tagen|woche|wochen|monat|monaten)\b", lowered)
     if match:
-        amount = int(match.group(1)) if match.group(1).isdigit() else _NUMBER_WORDS.get(match.group(1), 1)
+        amount = int(match.group(1)) if match.group(1).isdigit() else _NUMBER_WORDS.get(match.group(1), 1)  # "in einer Woche"
         unit = match.group(2)
         days = amount * (1 if unit.startswith("tag") else 7 if unit.startswith("woche") else 30)
         return DueDate(_label(today + timedelta(days=days)), today + timedelta(days=days))

@@ -98,22 +98,24 @@ class Services:
     def action_url(self) -> str:
         return f"http://{self.env['ACTION_HOST']}:{self.env['ACTION_PORT']}"
 
-    def _spawn(self, name: str, command: List[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, command: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")
         # Own process group, so Ctrl-C in the terminal chat reaches only us and we stop them.
         process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            command, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.processes.append(process)
         return process
 
     def start_actions(self, timeout: float = 60) -> None:
-        process = self._spawn("action-server", rasa(
-            "run", "actions", "--actions", "actions",
-            "--port", self.env["ACTION_PORT"], "--host", self.env["ACTION_HOST"],
-        ))
+        # rasa-sdk takes its listen address from SANIC_HOST (it has no --host option).
+        process = self._spawn(
+            "action-server",
+            rasa("run", "actions", "--actions", "actions", "--port", self.env["ACTION_PORT"]),
+            env={"SANIC_HOST": self.env["ACTION_HOST"]},
+        )
         wait_until_up(f"{self.action_url}/health", process, "Action server", timeout)
 
     def start_rasa(self, timeout: float = 180) -> None:

@@ -1,0 +1,53 @@
+"""Fails when the NLU got worse on the held-out set (`rasa test nlu` has no threshold flag).
+
+Reads the intent report of `rasa test` and checks the macro-F1 over the 17 excuse intents
+and how many non-excuse messages were taken for an excuse. The thresholds sit a little below
+the measured values (see README) so that noise does not fail the build but a real drop does.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+MIN_EXCUSE_MACRO_F1 = 0.90
+MAX_NON_EXCUSE_TAKEN_AS_EXCUSE = 0.08
+
+
+def main(report_path: str) -> int:
+    report_file = Path(report_path)
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    errors = json.loads((report_file.parent / "intent_errors.json").read_text(encoding="utf-8"))
+
+    excuses = {name: scores for name, scores in report.items() if name.startswith("excuse_")}
+    if len(excuses) != 17:
+        print(f"Expected 17 excuse intents in {report_file}, found {len(excuses)}")
+        return 1
+    macro_f1 = sum(s["f1-score"] for s in excuses.values()) / len(excuses)
+
+    non_excuse_support = sum(
+        s["support"] for name, s in report.items()
+        if isinstance(s, dict) and "support" in s and not name.startswith("excuse_")
+        and name not in ("accuracy", "macro avg", "weighted avg", "micro avg")
+    )
+    taken_as_excuse = [
+        e for e in errors
+        if not e["intent"].startswith("excuse_")
+        and (e["intent_prediction"]["name"] or "").startswith("excuse_")
+    ]
+    false_excuse_rate = len(taken_as_excuse) / max(non_excuse_support, 1)
+
+    print(f"Held-out NLU: macro-F1 over the 17 excuses = {macro_f1:.3f} (minimum {MIN_EXCUSE_MACRO_F1})")
+    for name, scores in sorted(excuses.items(), key=lambda item: item[1]["f1-score"])[:5]:
+        print(f"  weakest: {name:32s} F1 {scores['f1-score']:.2f}")
+    print(
+        f"Non-excuse messages taken for an excuse: {len(taken_as_excuse)}/{non_excuse_support}"
+        f" = {false_excuse_rate:.1%} (maximum {MAX_NON_EXCUSE_TAKEN_AS_EXCUSE:.0%})"
+    )
+    failed = macro_f1 < MIN_EXCUSE_MACRO_F1 or false_excuse_rate > MAX_NON_EXCUSE_TAKEN_AS_EXCUSE
+    print("NLU check FAILED" if failed else "NLU check passed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "results/rasa-test/intent_report.json"))

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Creates .venv with Python 3.10 (Rasa 3.6 needs 3.8–3.10) and installs the pinned
+# dependencies; does nothing when both are already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+is_310() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; }
+
+find_python() {
+  if command -v python3.10 >/dev/null 2>&1 && is_310 python3.10; then
+    command -v python3.10; return 0
+  fi
+  if command -v pyenv >/dev/null 2>&1; then
+    local root version
+    root=$(pyenv root)
+    for version in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.[0-9]+)?$' | sort -t. -k3 -n -r); do
+      if is_310 "$root/versions/$version/bin/python3.10"; then
+        echo "$root/versions/$version/bin/python3.10"; return 0
+      fi
+    done
+  fi
+  local candidate
+  for candidate in "$HOME"/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
+    if [ -x "$candidate" ] && is_310 "$candidate"; then echo "$candidate"; return 0; fi
+  done
+  return 1
+}
+
+if [ -x .venv/bin/python ] && is_310 .venv/bin/python; then
+  :
+else
+  if ! python=$(find_python); then
+    cat >&2 <<'MSG'
+Error: no Python 3.10 found. Rasa 3.6.21 needs Python 3.8–3.10; this project uses 3.10.
+Looked for: python3.10 on PATH, pyenv versions 3.10.x, ~/.pyenv/versions/3.10*, /usr/bin/python3.10.
+Install it, e.g. with "pyenv install 3.10.13" or "apt-get install python3.10 python3.10-venv",
+then run the command again.
+MSG
+    exit 1
+  fi
+  echo "Creating .venv with $python"
+  rm -rf .venv
+  "$python" -m venv .venv
+fi
+
+wanted=$(cat requirements.txt constraints.txt | sha256sum | cut -d' ' -f1)
+if [ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$wanted" ]; then
+  echo "Installing pinned dependencies into .venv (about 2 minutes the first time) …"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -r requirements.txt -c constraints.txt
+  echo "$wanted" > .venv/.requirements.sha256
+fi

@@ -1,0 +1,163 @@
+"""Each coaching action with real rasa_sdk trackers (the flows of the spec's coaching behaviour)."""
+import pytest
+
+from actions.coaching import KB
+from tests.coach_harness import ACTIONS, DOMAIN, Conversation
+
+NO_TIME = KB.excuse("excuse_no_time")
+PRIVACY = KB.excuse("excuse_data_privacy")
+
+
+def test_every_domain_action_is_implemented():
+    custom = {a for a in DOMAIN["actions"] if a.startswith("action_")}
+    assert custom == set(ACTIONS)
+
+
+def test_greeting_offers_common_excuses():
+    chat = Conversation()
+    chat.say("greet", "Hallo")
+    assert "Ausreden-Coach" in chat.text
+    assert chat.button_payloads == [f"/{e}" for e in KB.common_excuses]
+
+
+@pytest.mark.parametrize("excuse_id", sorted(KB.excuses))
+def test_each_excuse_gets_reflection_strongest_argument_and_question(excuse_id):
+    excuse = KB.excuse(excuse_id)
+    chat = Conversation()
+    chat.say(excuse_id)
+    assert chat.last[0]["text"] == excuse.reflection
+    first = excuse.arguments[0]
+    assert chat.last[1]["text"] == f"{first.text} (Quelle: {', '.join(first.sources)})"
+    assert chat.button_payloads == ["/affirm", "/deny", "/ask_first_steps"]
+    assert chat.slots["current_excuse"] == excuse_id
+    assert chat.slots["outcomes"] == {excuse_id: "open"}
+
+
+def test_yes_but_walks_all_arguments_without_repeat_then_first_steps():
+    chat = Conversation()
+    chat.say("excuse_no_time")
+    shown = [NO_TIME.arguments[0].text]
+    for argument in NO_TIME.arguments[1:]:
+        chat.say("deny", "Ja, aber …")
+        assert argument.text in chat.text
+        assert not any(s in chat.text for s in shown)
+        shown.append(argument.text)
+    chat.say("deny", "Ja, aber trotzdem")
+    assert "utter_arguments_exhausted" in chat.responses
+    assert all(step in chat.text for step in NO_TIME.first_steps)
+    assert chat.slots["outcomes"]["excuse_no_time"] == "not_convinced"
+    assert chat.slots["phase"] == "steps"
+
+
+def test_convinced_leads_to_first_steps_and_commit_with_date():
+    chat = Conversation()
+    chat.say("excuse_no_time")
+    chat.say("affirm", "Überzeugt")
+    assert "utter_convinced" in chat.responses and NO_TIME.first_steps[0] in chat.text
+    assert "/commit_step{\"step_number\":\"2\"}" in chat.button_payloads
+    chat.say("commit_step", "Schritt 2 mache ich bis Freitag")
+    commitment = chat.slots["commitments"][0]
+    assert commitment["step"] == NO_TIME.first_steps[1] and commitment["due_date"]
+    assert NO_TIME.first_steps[1] in chat.text and "Freitag" in chat.text
+    assert chat.slots["outcomes"]["excuse_no_time"] == "convinced"
+
+
+def test_commit_by_button_then_date_in_next_message():
+    chat = Conversation()
+    chat.say("excuse_no_ideas")
+    chat.say("ask_first_steps", "Was kann ich konkret tun?")
+    chat.say("commit_step", "/commit_step", entities=[{"entity": "step_number", "value": "1"}])
+    assert chat.slots["commitments"][0]["due_date"] is None
+    chat.say("commit_step", "bis morgen")
+    assert chat.slots["commitments"][0]["due_date"] is not None
+    assert len(chat.slots["commitments"]) == 1
+
+
+def test_commit_without_number_asks_which_step():
+    chat = Conversation()
+    chat.say("excuse_no_time")
+    chat.say("ask_first_steps")
+    chat.say("commit_step", "Das mache ich")
+    assert "utter_which_step" in chat.responses and not chat.slots.get("commitments")
+
+
+def test_source_question_names_the_article_of_the_last_argument():
+    chat = Conversation()
+    chat.say("ask_source", "Woher stammt das?")
+    assert "utter_source_none" in chat.responses
+    chat.say("excuse_data_privacy")
+    chat.say("ask_source", "Woher stammt das?")
+    for source in KB.cite(PRIVACY.arguments[0].sources):
+        assert source.title in chat.text
+    chat.say("deny")
+    chat.say("ask_source", "Quelle?")
+    for source in KB.cite(PRIVACY.arguments[1].sources):
+        assert source.title in chat.text
+
+
+def test_two_excuses_in_one_message_answered_for_both_then_second_resumes():
+    chat = Conversation()
+    entities = [{"entity": "excuse", "value": "excuse_no_time"}, {"entity": "excuse", "value": "excuse_data_privacy"}]
+    chat.say("excuse_no_time", "Keine Zeit und Datenschutz", entities=entities)
+    assert NO_TIME.arguments[0].text in chat.text and PRIVACY.arguments[0].text in chat.text
+    assert chat.slots["current_excuse"] == "excuse_no_time"
+    assert chat.slots["pending_excuses"] == ["excuse_data_privacy"]
+    chat.say("affirm")
+    chat.say("commit_step", "Den ersten mache ich")
+    assert "/excuse_data_privacy" in chat.button_payloads  # offers the second excuse
+    chat.say("affirm", "ja")
+    assert chat.slots["current_excuse"] == "excuse_data_privacy"
+    assert PRIVACY.arguments[1].text in chat.text  # continues, no repeat of argument 1
+    assert chat.slots["pending_excuses"] == []
+
+
+def test_second_excuse_and_summary_with_rating():
+    chat = Conversation()
+    chat.say("excuse_no_time")
+    chat.say("affirm")
+    chat.say("commit_step", "Schritt 1 bis morgen")
+    chat.say("excuse_no_roi")
+    chat.say("deny")
+    chat.say("goodbye", "Tschüss")
+    assert "„Keine Zeit“ (überzeugt)" in chat.text
+    assert f"„{KB.excuse('excuse_no_roi').title}“ (noch nicht überzeugt)" in chat.text
+    assert NO_TIME.first_steps[0] in chat.text
+    assert chat.button_payloads[-1] == '/rate{"rating":"5"}'
+    chat.say("rate", "4", entities=[{"entity": "rating", "value": "4"}])
+    assert chat.slots["rating"] == 4 and "4 von 5" in chat.text
+
+
+def test_rating_number_typed_after_summary_is_read_as_rating():
+    chat = Conversation()
+    chat.say("excuse_no_time")
+    chat.say("goodbye")
+    chat.say("commit_step", "2")  # the NLU may read a bare number as a step
+    assert chat.slots["rating"] == 2
+
+
+def test_repeated_excuse_continues_with_next_argument():
+    chat = Conversation()
+    chat.say("excuse_no_time")
+    chat.say("excuse_no_roi")
+    chat.say("excuse_no_time", "wie gesagt, keine Zeit")
+    assert "utter_excuse_again" in chat.responses and NO_TIME.arguments[1].text in chat.text
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
+def test_unclear_input_offers_excuse_buttons(intent):
+    chat = Conversation()
+    chat.say(intent, "asdf")
+    assert chat.button_payloads == [f"/{e}" for e in KB.common_excuses]
+
+
+def test_help_lists_all_excuses():
+    chat = Conversation()
+    chat.say("help")
+    assert all(e.title in chat.text for e in KB.excuses.values())
+
+
+@pytest.mark.parametrize("intent", ["deny", "affirm", "ask_first_steps", "commit_step", "rate"])
+def test_no_dead_end_without_an_excuse(intent):
+    chat = Conversation()
+    chat.say(intent, "ja")
+    assert chat.button_payloads, f"{intent} without context must offer a way forward"
