@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup train run test test-unit test-rasa clean
+.PHONY: setup train run test report clean
 
 setup:
 	@scripts/setup.sh
@@ -22,10 +22,15 @@ run: setup
 ## Everything CI runs: data validation, pytest (unit + end-to-end), rasa test on stories and NLU.
 test: train
 	$(RASA) data validate --quiet
+	scripts/setup_browser.sh
 	$(PY) -m pytest
 	$(RASA) test --model models/coach.tar.gz --stories tests/test_stories.yml \
 		--nlu tests/nlu/heldout.yml --fail-on-prediction-errors --out results/rasa-test
 	$(PY) scripts/check_nlu.py results/rasa-test/intent_report.json
+
+## What happened in the sessions, for trainers. ARGS="--from 2026-11-01 --to 2026-11-30 --code WS-NOV --format json|csv"
+report: setup
+	@$(PY) -m actions.report $(ARGS)
 
 clean:
 	rm -rf models results logs .rasa

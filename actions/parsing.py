@@ -28,7 +28,8 @@ _WEEKDAY_NAMES = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Sa
 
 
 def _words(text: str) -> list:
-    return re.findall(r"[a-zäöüß]+|\d+", text.lower())
+    # A digit glued to other characters ("alert(1)", "B2B", "v2") is not a number the user chose.
+    return re.findall(r"[a-zäöüß]+|(?<![\w(])\d+(?![\w)])", text.lower())
 
 
 def find_number(text: str, maximum: int) -> Optional[int]:

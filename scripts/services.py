@@ -1,4 +1,4 @@
-"""Starts and stops the coach's processes: action server and Rasa server.
+"""Starts and stops the coach's processes: action server, Rasa server and chat page server.
 
 Used by `make run` (then the terminal chat), by `make train` and by the end-to-end tests.
 Configuration comes from `.env` (python-dotenv) with the defaults below; see .env.example.
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
+import socket
 import signal
 import subprocess
 import sys
@@ -20,7 +22,8 @@ from dotenv import dotenv_values
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 MODEL_NAME = "coach"
-MODEL_PATH = ROOT / "models" / f"{MODEL_NAME}.tar.gz"
+# COACH_MODEL_PATH lets experiments and parallel work use a model of their own.
+MODEL_PATH = Path(os.environ.get("COACH_MODEL_PATH") or ROOT / "models" / f"{MODEL_NAME}.tar.gz")
 
 DEFAULTS = {
     "RASA_HOST": "127.0.0.1",
@@ -28,6 +31,11 @@ DEFAULTS = {
     "ACTION_HOST": "127.0.0.1",
     "ACTION_PORT": "5055",
     "ACTION_ENDPOINT_URL": "",  # derived from ACTION_HOST/ACTION_PORT when empty
+    "WEB_HOST": "127.0.0.1",
+    "WEB_PORT": "8000",
+    "CHAT_ALLOWED_ORIGINS": "",  # empty = http://127.0.0.1:WEB_PORT and http://localhost:WEB_PORT
+    "DATABASE_URL": f"sqlite:///{ROOT / 'coach.db'}",
+    "MAX_LOGGED_TEXT_LENGTH": "2000",
     "LOG_DIR": "logs",
     "RASA_TELEMETRY_ENABLED": "false",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -36,9 +44,23 @@ DEFAULTS = {
 }
 
 
+def ensure_secret() -> None:
+    """Creates the key for pseudonymous sender ids once, in .env (never committed)."""
+    dotenv = ROOT / ".env"
+    if os.environ.get("SENDER_HASH_SECRET") or dotenv_values(dotenv).get("SENDER_HASH_SECRET"):
+        return
+    with open(dotenv, "a", encoding="utf-8") as file:
+        file.write(
+            "\n# Key for the pseudonymous sender ids in the logs; created by scripts/services.py.\n"
+            "# Changing it starts new pseudonyms (old sessions can no longer be linked to a user).\n"
+            f"SENDER_HASH_SECRET={secrets.token_hex(32)}\n"
+        )
+
+
 def environment(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """Defaults, then .env, then the real environment, then explicit overrides."""
-    env = {**DEFAULTS, **{k: v for k, v in dotenv_values(ROOT / ".env").items() if v is not None}}
+    ensure_secret()
+    env = {**DEFAULTS, **{k: v for k, v in dotenv_values(ROOT / ".env").items() if v}}
     env.update(os.environ)
     env.update(overrides or {})
     if not env["ACTION_ENDPOINT_URL"]:
@@ -68,6 +90,14 @@ def train(env: Optional[Dict[str, str]] = None) -> None:
     print(f"Training took {time.monotonic() - started:.0f} s")
 
 
+def ensure_port_free(host: str, port: str, name: str) -> None:
+    """A server left over on the port would answer in place of ours: refuse to start."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex((host if host not in ("0.0.0.0", "") else "127.0.0.1", int(port))) == 0:
+            raise RuntimeError(f"Port {port} is in use; stop what runs there or set another port for the {name} in .env")
+
+
 def wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -83,12 +113,12 @@ def wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: float
 
 
 class Services:
-    """Action server + Rasa server as child processes; a context manager that stops both."""
+    """The three servers as child processes; a context manager that stops them all."""
 
     def __init__(self, env: Optional[Dict[str, str]] = None, log_dir: Optional[Path] = None) -> None:
         self.env = environment(env)
         self.log_dir = Path(log_dir or ROOT / self.env["LOG_DIR"])
-        self.processes: List[subprocess.Popen] = []
+        self.processes: Dict[str, subprocess.Popen] = {}
 
     @property
     def rasa_url(self) -> str:
@@ -98,6 +128,10 @@ class Services:
     def action_url(self) -> str:
         return f"http://{self.env['ACTION_HOST']}:{self.env['ACTION_PORT']}"
 
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.env['WEB_HOST']}:{self.env['WEB_PORT']}"
+
     def _spawn(self, name: str, command: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")
@@ -106,10 +140,11 @@ class Services:
             command, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.processes.append(process)
+        self.processes[name] = process
         return process
 
     def start_actions(self, timeout: float = 60) -> None:
+        ensure_port_free(self.env["ACTION_HOST"], self.env["ACTION_PORT"], "action server")
         # rasa-sdk takes its listen address from SANIC_HOST (it has no --host option).
         process = self._spawn(
             "action-server",
@@ -119,6 +154,7 @@ class Services:
         wait_until_up(f"{self.action_url}/health", process, "Action server", timeout)
 
     def start_rasa(self, timeout: float = 180) -> None:
+        ensure_port_free(self.env["RASA_HOST"], self.env["RASA_PORT"], "Rasa server")
         process = self._spawn("rasa-server", rasa(
             "run", "--model", str(MODEL_PATH),
             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
@@ -126,20 +162,33 @@ class Services:
         ))
         wait_until_up(f"{self.rasa_url}/", process, "Rasa server", timeout)
 
+    def start_web(self, timeout: float = 30) -> None:
+        ensure_port_free(self.env["WEB_HOST"], self.env["WEB_PORT"], "chat page")
+        process = self._spawn("web-server", [sys.executable, str(ROOT / "scripts" / "web_server.py")])
+        wait_until_up(f"{self.web_url}/", process, "Chat page server", timeout)
+
+    def restart_rasa(self) -> None:
+        """Stops and starts the Rasa server only (the action server keeps running)."""
+        rasa_process = self.processes.pop("rasa-server")
+        os.killpg(rasa_process.pid, signal.SIGTERM)
+        rasa_process.wait(timeout=30)
+        self.start_rasa()
+
     def start(self) -> "Services":
         try:
             self.start_actions()
             self.start_rasa()
+            self.start_web()
         except BaseException:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
+        for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(self.processes):
+        for process in self.processes.values():
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -168,10 +217,11 @@ def main() -> int:
         return 0
     signal.signal(signal.SIGTERM, _interrupt)
     services = Services()
-    print("Starting action server and Rasa server (about 30 s) …", flush=True)
+    print("Starting action server, Rasa server and chat page (about 30 s) …", flush=True)
     try:
         with services:
-            print(f"Rasa server: {services.rasa_url}   logs: {services.log_dir.relative_to(ROOT)}/", flush=True)
+            print(f"Rasa server: {services.rasa_url}   logs: {services.log_dir}/", flush=True)
+            print(f"Chat page: {services.web_url}", flush=True)
             if args.command == "serve":
                 print("Running. Stop with Ctrl-C.", flush=True)
                 while True:

@@ -50,3 +50,16 @@ if [ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$wanted" ]; then
   .venv/bin/python -m pip install --quiet -r requirements.txt -c constraints.txt
   echo "$wanted" > .venv/.requirements.sha256
 fi
+
+# The chat page's widget (web/package-lock.json pins rasa-webchat and everything it pulls in).
+# --ignore-scripts: only the prebuilt bundle is used, no package needs to run install scripts.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "Error: npm not found; the chat page needs Node.js 18+ with npm (e.g. apt-get install nodejs npm)." >&2
+  exit 1
+fi
+widget_lock=$(sha256sum web/package-lock.json | cut -d' ' -f1)
+if [ ! -d web/node_modules ] || [ "$(cat web/node_modules/.package-lock.sha256 2>/dev/null)" != "$widget_lock" ]; then
+  echo "Installing the chat widget into web/node_modules …"
+  npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
+  echo "$widget_lock" > web/node_modules/.package-lock.sha256
+fi

@@ -72,3 +72,99 @@ class Conversation:
     @property
     def button_payloads(self) -> List[str]:
         return [b["payload"] for m in self.last for b in m["buttons"]]
+
+
+# -- practice mode (actions/practice.py) -------------------------------------------------------
+# Rasa runs the practice as a form: while `practice_form` is active, every message fills
+# `practice_answer` (except the intents in `not_intent`), the validation action handles it, and
+# the form either asks again (action_ask_practice_answer) or completes (then the summary). A
+# not_intent message makes the form reject; the rules in data/rules_practice.yml answer it.
+import asyncio  # noqa: E402
+
+from actions import practice  # noqa: E402
+
+PRACTICE_ACTIONS = {cls().name(): cls() for cls in (
+    practice.ActionStartPractice, practice.ActionAskPracticeAnswer,
+    practice.ActionPracticeHint, practice.ActionPracticeSummary,
+)}
+ACTIONS.update(PRACTICE_ACTIONS)
+VALIDATE_PRACTICE = practice.ValidatePracticeForm()
+PRACTICE_NOT_INTENT = set(
+    DOMAIN["slots"]["practice_answer"]["mappings"][0]["not_intent"])
+PRACTICE_RULES = {"start_practice": "action_start_practice", "ask_hint": "action_practice_hint",
+                  "stop_practice": "action_practice_summary"}
+PRACTICE_RULES_IN_LOOP = {"ask_hint": "action_practice_hint", "help": "action_practice_hint",
+                          "stop_practice": "action_practice_summary", "start_practice": "action_start_practice"}
+
+
+class PracticeConversation(Conversation):
+    """Like Conversation, plus the form mechanics of the practice mode."""
+
+    def __init__(self, sender: str = "test-user") -> None:
+        super().__init__()
+        self.sender = sender
+        self.active_loop: Optional[str] = None
+        self.actions: List[str] = []
+
+    def _tracker(self, latest: Dict[str, Any], events: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+        loop = {"name": self.active_loop} if self.active_loop else {}
+        return Tracker(self.sender, dict(self.slots), latest, events or [], False, None, loop, "action_listen")
+
+    def _apply(self, events: List[Dict[str, Any]]) -> None:
+        for event in events:
+            if event["event"] == "slot":
+                self.slots[event["name"]] = event["value"]
+            elif event["event"] == "active_loop":
+                self.active_loop = event.get("name")
+
+    def _run(self, name: str, latest: Dict[str, Any], dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
+        self.actions.append(name)
+        if name.startswith("utter_"):
+            dispatcher.utter_message(response=name)
+            return []
+        events = ACTIONS[name].run(dispatcher, self._tracker(latest), DOMAIN)
+        self._apply(events)
+        return events
+
+    def _form(self, latest: Dict[str, Any], dispatcher: CollectingDispatcher, validate: bool,
+              activation: bool = False) -> None:
+        """One run of practice_form: validate the answer, then ask again or complete."""
+        self.actions.append("practice_form")
+        if activation:  # Rasa calls the validation action once with the slots set so far
+            candidate = [{"event": "slot", "name": "practice_answer", "value": self.slots.get("practice_answer")}]
+            self._apply(asyncio.run(VALIDATE_PRACTICE.run(dispatcher, self._tracker(latest, candidate), DOMAIN)))
+        if validate:
+            candidate = [{"event": "user", "text": latest["text"]},
+                         {"event": "slot", "name": "practice_answer", "value": latest["text"]}]
+            self.slots["practice_answer"] = latest["text"]
+            tracker = self._tracker(latest, candidate)
+            self._apply(asyncio.run(VALIDATE_PRACTICE.run(dispatcher, tracker, DOMAIN)))
+        if self.slots.get("practice_answer") is None:
+            self.slots["requested_slot"] = "practice_answer"
+            self._run("action_ask_practice_answer", latest, dispatcher)
+            return
+        self.active_loop = None  # all required slots filled: the form completes
+        self.slots["requested_slot"] = None
+        self._run("action_practice_summary", latest, dispatcher)
+
+    def say(self, intent: str, text: str = "", entities: Optional[List[Dict[str, Any]]] = None,
+            confidence: float = 0.95) -> List[Dict[str, Any]]:
+        latest = {"intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
+                  "text": text or intent}
+        dispatcher = CollectingDispatcher()
+        self.actions = []
+        if self.active_loop == "practice_form":
+            if intent in PRACTICE_NOT_INTENT:
+                self._run(PRACTICE_RULES_IN_LOOP[intent], latest, dispatcher)
+                if self.active_loop == "practice_form":
+                    self._form(latest, dispatcher, validate=False)
+            else:
+                self._form(latest, dispatcher, validate=True)
+        else:
+            name = PRACTICE_RULES.get(intent) or RULES[intent]
+            self._run(name, latest, dispatcher)
+            if name == "action_start_practice":
+                self.active_loop = "practice_form"
+                self._form(latest, dispatcher, validate=False, activation=True)
+        self.last = [render(m) for m in dispatcher.messages]
+        return self.last

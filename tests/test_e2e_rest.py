@@ -16,7 +16,8 @@ KB = load()
 
 # Ports of their own, so a running `make run` does not get in the way.
 TEST_ENV = {"RASA_PORT": os.environ.get("TEST_RASA_PORT", "15005"),
-            "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "15055")}
+            "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "15055"),
+            "WEB_PORT": os.environ.get("TEST_WEB_PORT", "18000")}
 
 
 @pytest.fixture(scope="module")

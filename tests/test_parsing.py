@@ -39,3 +39,8 @@ def test_find_due_date(text, expected):
     assert (due.day if due else None) == expected
     if due:
         assert due.label.startswith("bis ") and due.day.strftime("%d.%m.%Y") in due.label
+
+
+@pytest.mark.parametrize("text", ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "wir sind B2B"])
+def test_digits_inside_markup_or_words_are_no_rating(text):
+    assert find_rating(text) is None and find_number(text, 4) is None

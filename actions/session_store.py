@@ -1,0 +1,400 @@
+"""The session log: sessions, turns, excuses discussed and commitments (plain Python + SQLAlchemy).
+
+Knows nothing about Rasa or dialogues; the Rasa adapters and the custom actions call it with
+plain values, the report reads it. Every write is its own short transaction and idempotent, so
+a replay after a restart leaves the same rows. Datetimes are UTC: naive ones are taken as UTC,
+all returned ones are timezone-aware UTC. The schema is versioned with Alembic (`migrations/`).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import (
+    JSON, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String,
+    Text, TypeDecorator, UniqueConstraint, create_engine, event, func, inspect, select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, declarative_base, relationship, selectinload
+from sqlalchemy.pool import QueuePool
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
+ALEMBIC_VERSION_TABLE = "coach_alembic_version"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Serialises migrate() across processes on PostgreSQL (action server and Rasa start together).
+MIGRATION_LOCK_KEY = 0x636F6163  # "coac"
+_MIGRATION_THREAD_LOCK = threading.Lock()
+TRUNCATION_MARK = "…"
+SESSION_FIELDS = {"mode", "training_code", "rating", "ended_at", "channel"}
+
+Base = declarative_base(metadata=MetaData(naming_convention={
+    # Fixed constraint names, so later migrations can address them on every backend.
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}))
+
+
+class UTCDateTime(TypeDecorator):
+    """Stored as naive UTC (SQLite has no time zones), returned timezone-aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return to_utc(value).replace(tzinfo=None) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+class SessionRow(Base):
+    __tablename__ = "coach_sessions"
+    __table_args__ = (
+        CheckConstraint("mode IN ('coaching', 'practice')", name="mode"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+    )
+    id = Column(String(64), primary_key=True)
+    sender_hash = Column(String(64), nullable=False, index=True)
+    channel = Column(String(64))
+    mode = Column(String(16), nullable=False, default="coaching")
+    training_code = Column(String(64), index=True)
+    started_at = Column(UTCDateTime, nullable=False, index=True)
+    ended_at = Column(UTCDateTime)
+    rating = Column(Integer)
+    excuses = relationship("ExcuseRow", order_by="ExcuseRow.position")
+    commitments = relationship("CommitmentRow", order_by="CommitmentRow.id")
+    practice_rounds = relationship("PracticeRoundRow",
+                                   order_by="(PracticeRoundRow.attempt, PracticeRoundRow.round)")
+
+
+class TurnRow(Base):
+    __tablename__ = "coach_turns"
+    __table_args__ = (
+        UniqueConstraint("session_id", "event_key"),
+        UniqueConstraint("session_id", "seq"),
+        CheckConstraint("role IN ('user', 'bot')", name="role"),
+    )
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
+    seq = Column(Integer, nullable=False)
+    event_key = Column(String(128), nullable=False)
+    role = Column(String(8), nullable=False)
+    text = Column(Text)
+    intent = Column(String(128))
+    confidence = Column(Float)
+    intents = Column(JSON)
+    action = Column(String(128))
+    at = Column(UTCDateTime, nullable=False)
+
+
+class ExcuseRow(Base):
+    __tablename__ = "coach_excuses"
+    __table_args__ = (
+        UniqueConstraint("session_id", "excuse_id"),
+        CheckConstraint("outcome IN ('convinced', 'not_convinced', 'open')", name="outcome"),
+    )
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
+    excuse_id = Column(String(128), nullable=False)
+    position = Column(Integer, nullable=False)
+    arguments_shown = Column(JSON, nullable=False)
+    outcome = Column(String(16), nullable=False)
+
+
+class CommitmentRow(Base):
+    __tablename__ = "coach_commitments"
+    __table_args__ = (UniqueConstraint("session_id", "excuse_id", "step_number"),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
+    excuse_id = Column(String(128), nullable=False)
+    step_number = Column(Integer, nullable=False)
+    step_text = Column(Text, nullable=False)
+    due_date = Column(Date)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class PracticeRoundRow(Base):
+    """One round of the practice mode (migration 0002)."""
+    __tablename__ = "coach_practice_rounds"
+    __table_args__ = (
+        UniqueConstraint("session_id", "attempt", "round"),
+        CheckConstraint("score BETWEEN 0 AND 3", name="score"),
+    )
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
+    attempt = Column(Integer, nullable=False)
+    round = Column(Integer, nullable=False)
+    excuse_id = Column(String(128), nullable=False)
+    score = Column(Integer, nullable=False)
+    covered = Column(JSON, nullable=False)
+    answer_excerpt = Column(Text)
+    hints = Column(Integer, nullable=False, default=0)
+
+
+def to_utc(value: datetime) -> datetime:
+    """Aware datetimes converted to UTC; naive ones are taken as UTC already."""
+    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def database_url() -> str:
+    """DATABASE_URL from the environment or `.env`; default the SQLite file `coach.db` in the
+    project. Relative SQLite paths count from the project folder, so every process finds the same
+    file whatever its working directory."""
+    from dotenv import load_dotenv
+
+    load_dotenv(PROJECT_ROOT / ".env")
+    url = make_url(os.environ.get("DATABASE_URL") or "sqlite:///coach.db")
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        if not url.database.startswith("file:") and not Path(url.database).is_absolute():
+            url = url.set(database=str(PROJECT_ROOT / url.database))
+    return url.render_as_string(hide_password=False)
+
+
+class SessionStore:
+    def __init__(self, url: str, max_text_length: int = 2000):
+        self.max_text_length = max_text_length
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            in_memory = parsed.database in (None, "", ":memory:")
+            # A pool for file databases (SQLAlchemy 1.4 opens one connection per session there):
+            # halves the cost of a write.
+            self.engine = create_engine(url, future=True, connect_args={"check_same_thread": False},
+                                        poolclass=None if in_memory else QueuePool)
+            _configure_sqlite(self.engine)
+        else:
+            # pre_ping: the servers run for days; a restarted database must not break logging.
+            self.engine = create_engine(url, future=True, pool_pre_ping=True)
+
+    # -- schema ---------------------------------------------------------------------------
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to `revision` (Alembic upgrade); safe to call on every start."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        # ConfigParser treats % as interpolation; URL-encoded passwords contain it.
+        url = self.engine.url.render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+        # Alembic keeps its migration context in module globals: one migration per process at a
+        # time; between processes the database lock below (or SQLite's BEGIN IMMEDIATE) serialises.
+        with _MIGRATION_THREAD_LOCK, self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+            # env.py runs on this connection: same engine settings, one transaction.
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    def has_schema(self) -> bool:
+        """True when the log tables exist (the report must not create them)."""
+        return inspect(self.engine).has_table(SessionRow.__tablename__)
+
+    # -- writes ---------------------------------------------------------------------------
+    def ensure_session(self, session_id: str, sender_hash: str, channel: Optional[str],
+                       started_at: datetime, mode: str = "coaching",
+                       training_code: Optional[str] = None) -> None:
+        """Create the session unless it exists; an existing one is left unchanged."""
+        if self._session_exists(session_id):
+            return
+        try:
+            with Session(self.engine) as s, s.begin():
+                s.add(SessionRow(id=session_id, sender_hash=sender_hash, channel=channel,
+                                 mode=mode, training_code=training_code, started_at=started_at))
+        except IntegrityError:
+            if not self._session_exists(session_id):  # a real error, not the creation race
+                raise
+
+    def update_session(self, session_id: str, **fields: Any) -> None:
+        unknown = set(fields) - SESSION_FIELDS
+        if unknown:
+            raise ValueError(f"update_session: unknown field(s) {sorted(unknown)}")
+        with Session(self.engine) as s, s.begin():
+            row = self._lock_session(s, session_id)
+            for name, value in fields.items():
+                setattr(row, name, value)
+
+    def add_turn(self, session_id: str, event_key: str, role: str, text: Optional[str],
+                 at: datetime, intent: Optional[str] = None, confidence: Optional[float] = None,
+                 intents: Optional[List[Dict[str, Any]]] = None,
+                 action: Optional[str] = None) -> bool:
+        """Append a turn; False (and no change) when `event_key` is logged for this session."""
+        try:
+            with Session(self.engine) as s, s.begin():
+                self._lock_session(s, session_id)  # serialises seq numbering per session
+                if self._turn_exists(s, session_id, event_key):
+                    return False
+                last_seq = s.scalar(select(func.max(TurnRow.seq)).where(TurnRow.session_id == session_id))
+                s.add(TurnRow(session_id=session_id, seq=(last_seq or 0) + 1, event_key=event_key,
+                              role=role, text=self._cap(text), intent=intent, confidence=confidence,
+                              intents=intents, action=action, at=at))
+            return True
+        except IntegrityError:
+            with Session(self.engine) as s:
+                if self._turn_exists(s, session_id, event_key):
+                    return False
+            raise
+
+    def set_excuses(self, session_id: str, excuses: List[Dict[str, Any]]) -> None:
+        """Make the session's excuses match `excuses` (position = list order; repeats ignored)."""
+        wanted: Dict[str, Dict[str, Any]] = {}
+        for item in excuses:
+            wanted.setdefault(item["excuse_id"], {
+                "position": len(wanted) + 1,
+                "arguments_shown": [int(i) for i in item.get("arguments_shown") or []],
+                "outcome": item.get("outcome") or "open",
+            })
+        with Session(self.engine) as s, s.begin():
+            session = self._lock_session(s, session_id)
+            _sync(s, session.excuses, wanted, lambda row: row.excuse_id,
+                  lambda key: ExcuseRow(session_id=session_id, excuse_id=key))
+
+    def set_commitments(self, session_id: str, commitments: List[Dict[str, Any]]) -> None:
+        """Make the session's commitments match `commitments`; due_date: date, ISO string or None."""
+        wanted: Dict[tuple, Dict[str, Any]] = {}
+        for item in commitments:
+            due = item.get("due_date")
+            wanted[(item["excuse_id"], int(item["step_number"]))] = {
+                "step_text": self._cap(item["step_text"]),
+                "due_date": date.fromisoformat(due) if isinstance(due, str) else due,
+            }
+        with Session(self.engine) as s, s.begin():
+            session = self._lock_session(s, session_id)
+            now = datetime.now(timezone.utc)
+            _sync(s, session.commitments, wanted, lambda row: (row.excuse_id, row.step_number),
+                  lambda key: CommitmentRow(session_id=session_id, excuse_id=key[0],
+                                            step_number=key[1], created_at=now))
+
+    def set_practice_rounds(self, session_id: str, rounds: List[Dict[str, Any]]) -> None:
+        """Make the session's practice rounds match `rounds` (key: attempt and round; each with
+        excuse_id, score 0–3, covered key point labels, optional answer_excerpt and hints)."""
+        wanted: Dict[tuple, Dict[str, Any]] = {}
+        for item in rounds:
+            wanted[(int(item.get("attempt") or 1), int(item["round"]))] = {
+                "excuse_id": item["excuse_id"],
+                "score": int(item["score"]),
+                "covered": [str(label) for label in item.get("covered") or []],
+                "answer_excerpt": self._cap(item.get("answer_excerpt")),
+                "hints": int(item.get("hints") or 0),
+            }
+        with Session(self.engine) as s, s.begin():
+            session = self._lock_session(s, session_id)
+            _sync(s, session.practice_rounds, wanted, lambda row: (row.attempt, row.round),
+                  lambda key: PracticeRoundRow(session_id=session_id, attempt=key[0], round=key[1]))
+
+    # -- reads ----------------------------------------------------------------------------
+    def sessions(self, since: Optional[datetime] = None, until: Optional[datetime] = None,
+                 training_code: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Sessions started in [since, until), optionally of one training code, by start time."""
+        turn_count = (select(func.count(TurnRow.id)).where(TurnRow.session_id == SessionRow.id)
+                      .correlate(SessionRow).scalar_subquery())
+        query = (select(SessionRow, turn_count)
+                 .options(selectinload(SessionRow.excuses), selectinload(SessionRow.commitments),
+                          selectinload(SessionRow.practice_rounds))
+                 .order_by(SessionRow.started_at, SessionRow.id))
+        if since is not None:
+            query = query.where(SessionRow.started_at >= since)
+        if until is not None:
+            query = query.where(SessionRow.started_at < until)
+        if training_code is not None:
+            query = query.where(SessionRow.training_code == training_code)
+        with Session(self.engine) as s:
+            return [_session_dict(row, turns) for row, turns in s.execute(query)]
+
+    def latest_session_id(self, sender_hash: str) -> Optional[str]:
+        """The sender's most recent session (to continue it after a restart), or None."""
+        with Session(self.engine) as s:
+            return s.scalar(select(SessionRow.id).where(SessionRow.sender_hash == sender_hash)
+                            .order_by(SessionRow.started_at.desc(), SessionRow.id.desc()).limit(1))
+
+    def turns(self, session_id: str) -> List[Dict[str, Any]]:
+        with Session(self.engine) as s:
+            rows = s.scalars(select(TurnRow).where(TurnRow.session_id == session_id).order_by(TurnRow.seq))
+            return [{name: getattr(row, name) for name in (
+                "seq", "event_key", "role", "text", "intent", "confidence", "intents", "action", "at")}
+                for row in rows]
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- helpers --------------------------------------------------------------------------
+    def _cap(self, text: Optional[str]) -> Optional[str]:
+        if text is None:
+            return None
+        text = text.replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL characters
+        if len(text) <= self.max_text_length:
+            return text
+        return text[: self.max_text_length - len(TRUNCATION_MARK)] + TRUNCATION_MARK
+
+    def _session_exists(self, session_id: str) -> bool:
+        with Session(self.engine) as s:
+            return s.get(SessionRow, session_id) is not None
+
+    @staticmethod
+    def _lock_session(s: Session, session_id: str) -> SessionRow:
+        # FOR UPDATE serialises writers of one session on PostgreSQL; SQLite locks the whole
+        # database at BEGIN IMMEDIATE anyway.
+        row = s.scalar(select(SessionRow).where(SessionRow.id == session_id).with_for_update())
+        if row is None:
+            raise KeyError(f"unknown session {session_id!r}: call ensure_session first")
+        return row
+
+    @staticmethod
+    def _turn_exists(s: Session, session_id: str, event_key: str) -> bool:
+        return s.scalar(select(TurnRow.id).where(TurnRow.session_id == session_id,
+                                                 TurnRow.event_key == event_key)) is not None
+
+
+def _sync(s: Session, rows: list, wanted: Dict[Any, Dict[str, Any]], key_of, new_row) -> None:
+    """Update, insert and delete child rows so they match `wanted` (key -> column values)."""
+    existing = {key_of(row): row for row in rows}
+    for key, row in existing.items():
+        if key not in wanted:
+            s.delete(row)
+    for key, values in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            row = new_row(key)
+            s.add(row)
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+def _session_dict(row: SessionRow, turns: int) -> Dict[str, Any]:
+    return {
+        "id": row.id, "sender_hash": row.sender_hash, "channel": row.channel, "mode": row.mode,
+        "training_code": row.training_code, "started_at": row.started_at,
+        "ended_at": row.ended_at, "rating": row.rating, "turns": turns,
+        "excuses": [e.excuse_id for e in row.excuses],
+        "excuse_details": [{"excuse_id": e.excuse_id, "arguments_shown": list(e.arguments_shown),
+                            "outcome": e.outcome} for e in row.excuses],
+        "commitments": [{"excuse_id": c.excuse_id, "step_number": c.step_number,
+                         "step_text": c.step_text, "due_date": c.due_date} for c in row.commitments],
+        "practice_rounds": [{"attempt": r.attempt, "round": r.round, "excuse_id": r.excuse_id,
+                             "score": r.score, "covered": list(r.covered), "answer_excerpt": r.answer_excerpt,
+                             "hints": r.hints} for r in row.practice_rounds],
+    }
+
+
+def _configure_sqlite(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Take transaction control away from pysqlite (it defers BEGIN and skips it for DDL).
+        dbapi_connection.isolation_level = None
+        # WAL: readers do not block the writer; busy_timeout: concurrent writers wait, not fail.
+        for pragma in ("journal_mode=WAL", f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "foreign_keys=ON"):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # Take the write lock at BEGIN: a deferred transaction that reads (max seq) and then
+        # writes fails at once with "database is locked" if another writer got in between,
+        # whereas waiting for BEGIN IMMEDIATE honours busy_timeout.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,148 @@
+"""Rasa event broker that writes the session log (actions/session_store.py).
+
+The tracker store hands over each event exactly once, right after storing it. This broker
+turns them into the log: a session per Rasa conversation session, every user and bot turn,
+and the coaching facts the actions keep in slots (excuses, arguments shown, outcomes,
+commitments, rating, mode, training code, practice rounds). One writer, in event order; every
+write is idempotent, so a replay after a restart adds nothing twice.
+"""
+from __future__ import annotations
+
+import logging
+import zlib
+from datetime import date, datetime, timezone
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+
+from actions.session_store import SessionStore
+from addons.pseudonym import pseudonym
+
+logger = logging.getLogger(__name__)
+
+EXCUSE_SLOTS = {"discussed_excuses", "shown_arguments", "outcomes"}
+SESSION_SLOTS = {"rating": "rating", "mode": "mode", "training_code": "training_code"}
+RANKING_LENGTH = 5
+
+
+def _time(event: Dict[Text, Any]) -> datetime:
+    return datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
+
+
+class SessionLogBroker(EventBroker):
+    def __init__(self, url: Text, max_text_length: int = 2000) -> None:
+        self.store = SessionStore(url, max_text_length=int(max_text_length))
+        self.store.migrate()
+        self._sessions: Dict[str, str] = {}  # pseudonym -> current session id
+        self._last_action: Dict[str, str] = {}
+        self._slots: Dict[str, Dict[str, Any]] = {}
+        self._written: Dict[tuple, Any] = {}  # (session id, kind) -> rows last written
+
+    @classmethod
+    async def from_endpoint_config(cls, broker_config: EndpointConfig, event_loop=None) -> "SessionLogBroker":
+        return cls(broker_config.url, **broker_config.kwargs)
+
+    def is_ready(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self.store.dispose()
+
+    # -- event handling -------------------------------------------------------------------
+    def publish(self, event: Dict[Text, Any]) -> None:
+        sender = pseudonym(event["sender_id"])
+        kind = event.get("event")
+        if kind == "session_started":
+            self._start_session(sender, event)
+            return
+        session_id = self._session_of(sender, event)
+        if kind == "user":
+            self._user_turn(session_id, event)
+        elif kind == "bot":
+            self.store.add_turn(
+                session_id, self._key("b", event), "bot", event.get("text"), _time(event),
+                action=self._last_action.get(sender),
+            )
+            self.store.update_session(session_id, ended_at=_time(event))
+        elif kind == "action":
+            self._last_action[sender] = event.get("name")
+        elif kind == "slot":
+            self._slot_set(sender, session_id, event.get("name"), event.get("value"))
+
+    @staticmethod
+    def _key(prefix: str, event: Dict[Text, Any]) -> str:
+        # Timestamps identify events across replays; the text checksum separates two
+        # messages created within the same clock tick.
+        checksum = zlib.crc32((event.get("text") or "").encode("utf-8"))
+        return f"{prefix}:{float(event.get('timestamp') or 0):.6f}:{checksum:08x}"
+
+    def _start_session(self, sender: str, event: Dict[Text, Any]) -> None:
+        session_id = f"{sender[:40]}-{int(float(event.get('timestamp') or 0) * 1000)}"
+        self._sessions[sender] = session_id
+        self._slots[sender] = {}
+        self.store.ensure_session(session_id, sender, channel=None, started_at=_time(event))
+
+    def _session_of(self, sender: str, event: Dict[Text, Any]) -> str:
+        if sender not in self._sessions:
+            # After a restart of the Rasa server: continue the sender's latest session.
+            latest = self.store.latest_session_id(sender)
+            if latest is None:
+                self._start_session(sender, event)
+            else:
+                self._sessions[sender] = latest
+                self._slots.setdefault(sender, {})
+        return self._sessions[sender]
+
+    def _user_turn(self, session_id: str, event: Dict[Text, Any]) -> None:
+        parse = event.get("parse_data") or {}
+        intent = parse.get("intent") or {}
+        ranking = [
+            {"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 4)}
+            for r in (parse.get("intent_ranking") or [])[:RANKING_LENGTH]
+        ]
+        self.store.add_turn(
+            session_id, self._key("u", event), "user", event.get("text"), _time(event),
+            intent=intent.get("name"), confidence=intent.get("confidence"), intents=ranking,
+        )
+        fields = {"ended_at": _time(event)}
+        if event.get("input_channel"):
+            fields["channel"] = event["input_channel"]
+        self.store.update_session(session_id, **fields)
+
+    def _slot_set(self, sender: str, session_id: str, name: Optional[str], value: Any) -> None:
+        slots = self._slots.setdefault(sender, {})
+        slots[name] = value
+        if name in EXCUSE_SLOTS:
+            outcomes = slots.get("outcomes") or {}
+            shown = slots.get("shown_arguments") or {}
+            self._write_if_changed(session_id, self.store.set_excuses, [
+                {"excuse_id": e, "arguments_shown": shown.get(e, []), "outcome": outcomes.get(e, "open")}
+                for e in slots.get("discussed_excuses") or []
+            ])
+        elif name == "commitments":
+            self._write_if_changed(session_id, self.store.set_commitments, [
+                {
+                    "excuse_id": c["excuse"],
+                    "step_number": c["step_number"],
+                    "step_text": c["step"],
+                    "due_date": date.fromisoformat(c["due_date"]) if c.get("due_date") else None,
+                }
+                for c in value or []
+            ])
+        elif name == "practice_rounds":
+            # Practice mode (actions/practice.py): one entry per round and attempt.
+            self._write_if_changed(session_id, self.store.set_practice_rounds, [
+                {key: r.get(key) for key in ("attempt", "round", "excuse_id", "score", "covered",
+                                             "answer_excerpt", "hints")}
+                for r in value or []
+            ])
+        elif name in SESSION_SLOTS and value is not None:
+            self.store.update_session(session_id, **{SESSION_SLOTS[name]: value})
+
+    def _write_if_changed(self, session_id: str, write, rows) -> None:
+        # The actions set all coaching slots after every turn; write only what changed.
+        key = (session_id, write.__name__)
+        if self._written.get(key) != rows:
+            write(session_id, rows)
+            self._written[key] = rows

@@ -1,0 +1,245 @@
+"""The practice mode (actions/practice.py) with real rasa_sdk trackers and the form mechanics
+of Rasa (tests/coach_harness.py, PracticeConversation)."""
+import pytest
+
+from actions import practice
+from actions.coaching import KB
+from tests.coach_harness import PracticeConversation
+from tests.test_practice_scorer import STRONG
+
+NO_TIME = KB.excuse("excuse_no_time")
+FOLLOW_UP = "Und das Netzwerk bringt neue Kontakte und Geschäftschancen, die Sichtbarkeit der Geschäftsführung zählt."
+
+
+def excuse_of_opening(text):
+    found = [e for e in KB.excuses.values() if any(o in text for o in e.practice.openings)]
+    assert len(found) == 1, f"no single opening in {text!r}"
+    return found[0]
+
+
+def started(code_message="ohne Code", sender="trainee-1"):
+    chat = PracticeConversation(sender)
+    chat.say("start_practice", "Rollenspiel starten")
+    chat.say("nlu_fallback", code_message)
+    return chat
+
+
+def test_start_explains_and_asks_for_the_code():
+    chat = PracticeConversation()
+    chat.say("start_practice", "Übungsmodus")
+    assert chat.responses == ["utter_practice_intro", "utter_practice_ask_code"]
+    assert "fünf Runden" in chat.text and "„Tipp“" in chat.text and "„Stopp“" in chat.text
+    assert chat.button_payloads == ["ohne Code"]
+    assert chat.slots["mode"] == "practice" and chat.active_loop == "practice_form"
+
+
+@pytest.mark.parametrize("message,code", [("Code WS-NOV", "WS-NOV"), ("unser trainingscode ist ws-nov", "WS-NOV"),
+                                          ("WS-NOV", "WS-NOV"), ("Kurscode: KURS7", "KURS7"),
+                                          ("ohne Code", None), ("nein, hab keinen", None), ("Code habe ich keinen", None)])
+def test_code_question(message, code):
+    chat = started(message)
+    assert chat.slots.get("training_code") == code
+    assert ("utter_practice_code_saved" if code else "utter_practice_no_code") in chat.responses
+    assert "utter_practice_ask_excuse" in chat.responses
+    assert chat.button_payloads[:len(KB.common_excuses)] == [f"/{e}" for e in KB.common_excuses]
+    assert chat.button_payloads[-1] == "/affirm"  # "Sie wählen aus"
+
+
+def test_code_in_the_start_message_skips_the_question():
+    chat = PracticeConversation()
+    chat.say("start_practice", "Rollenspiel starten mit Code ws-nov, 3 Runden")
+    assert chat.slots["training_code"] == "WS-NOV"
+    assert chat.responses == ["utter_practice_intro", "utter_practice_code_saved", "utter_practice_ask_excuse"]
+    assert "drei Runden" in chat.text
+
+
+@pytest.mark.parametrize("text,code", [("Rollenspiel mit Code starten", None), ("Übungsmodus Code: WS-NOV", "WS-NOV"),
+                                       ("Code 2024-11 bitte", "2024-11")])
+def test_parse_code_in_start_message(text, code):
+    assert practice.parse_code(text) == code
+
+
+def test_chosen_excuse_opens_in_character_not_with_the_title():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    assert chat.responses == ["utter_practice_opening"]
+    assert excuse_of_opening(chat.text) is NO_TIME
+    assert "Runde 1 von 5" in chat.text and NO_TIME.title not in chat.text
+
+
+def test_coach_picks_when_asked_and_openings_vary_between_trainees():
+    openings = set()
+    for n in range(8):
+        chat = started(sender=f"trainee-{n}")
+        chat.say("affirm", "/affirm")
+        excuse_of_opening(chat.text)
+        openings.add(chat.text)
+    assert len(openings) >= 4
+
+
+def test_answer_is_scored_whatever_the_nlu_predicts():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say("excuse_no_time", STRONG["excuse_no_time"])  # the NLU reads the answer as the excuse
+    assert "action_coach_excuse" not in chat.actions
+    assert chat.responses == ["utter_practice_strong", "utter_practice_yes_but"]
+    assert "3 von 3 Punkten" in chat.text
+    assert "„Kleine feste Zeitfenster genügen“ (Ihre Worte: „kurze Slots von 15 Minuten pro Woche“)" in chat.text
+    assert any(y in chat.text for y in NO_TIME.practice.yes_buts)
+    assert chat.slots["practice_rounds"][0]["score"] == 3
+    assert chat.slots["practice_rounds"][0]["answer_excerpt"].startswith("Sie müssen ja nicht ständig")
+
+
+def test_follow_up_counts_for_the_round_then_feedback_and_next_round():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say("deny", "Sie müssen ja nicht ständig online sein, 15 Minuten pro Woche reichen.")
+    assert "2 von 3 Punkten" in chat.text
+    chat.say("deny", FOLLOW_UP)
+    assert chat.responses == ["utter_practice_follow_up_gain", "utter_practice_round_result", "utter_practice_opening"]
+    assert "Runde 1: 3 von 3 Punkten" in chat.text
+    assert "(Quelle: S2, S0)" in chat.text  # strongest missed argument: "Arbeitszeit", S2 and S0
+    assert NO_TIME.practice.model_answer in chat.text
+    assert "Runde 2 von 5" in chat.text and excuse_of_opening(chat.text.split("Runde 2")[1]) is not NO_TIME
+    entry = chat.slots["practice_rounds"][0]
+    assert entry["score"] == 3 and "Netzwerk bringt Geschäftschancen" in entry["covered"]
+
+
+def test_weak_answers_get_zero_and_a_friendly_nudge():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say("affirm", "ok")
+    assert chat.responses == ["utter_practice_nudge_short", "utter_practice_yes_but"]
+    chat.say("nlu_fallback", "Naja, das sehen viele so, das verstehe ich schon.")
+    assert chat.responses[:2] == ["utter_practice_follow_up_none", "utter_practice_round_result"]
+    assert "Runde 1: 0 von 3 Punkten" in chat.text
+    assert "„Kleine feste Zeitfenster genügen“ und „Kein Dauer-Online-Sein nötig“ (Quelle: S0)" in chat.text
+
+
+def test_off_topic_answer_is_nudged():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say("out_of_scope", "Das Wetter ist heute echt schön, ich geh gleich Kaffee trinken.")
+    assert chat.responses[0] == "utter_practice_nudge_off_topic" and "0 Punkte" in chat.text
+
+
+@pytest.mark.parametrize("intent,text", [("ask_hint", "Tipp"), ("help", "Hilfe"),
+                                         ("ask_first_steps", "Tipps bitte"), ("nlu_fallback", "hinweis pls")])
+def test_hint_during_a_round_does_not_end_it(intent, text):
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say(intent, text)
+    assert chat.responses == ["utter_practice_hint"]  # no repeated opening
+    assert f"„{NO_TIME.arguments[0].key_points[0].label}“" in chat.text
+    chat.say("ask_hint", "noch ein Tipp")
+    assert f"„{NO_TIME.arguments[0].key_points[1].label}“" in chat.text
+    chat.say("excuse_no_time", STRONG["excuse_no_time"])
+    assert chat.responses[0] == "utter_practice_strong"
+    assert chat.slots["practice_rounds"][0]["hints"] == 2
+
+
+def test_hint_skips_covered_arguments():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say("deny", "Sie müssen ja nicht ständig online sein, 15 Minuten pro Woche reichen.")
+    chat.say("ask_hint", "Tipp?")
+    assert f"„{NO_TIME.arguments[1].key_points[0].label}“" in chat.text
+    assert chat.responses == ["utter_practice_hint"]
+
+
+def test_long_answer_misread_as_hint_or_stop_is_scored():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say("ask_hint", "Ich würde Ihnen den Tipp geben, zwei feste Zeitfenster pro Woche für LinkedIn einzuplanen, nicht ständig.")
+    assert chat.responses[0] == "utter_practice_strong"
+    chat.say("stop_practice", "Hören Sie auf mit der Ausrede, Ihr Netzwerk und Ihre Kontakte bringen Geschäftschancen.")
+    assert chat.responses[:2] == ["utter_practice_follow_up_gain", "utter_practice_round_result"]
+    assert chat.active_loop == "practice_form"
+
+
+def test_stop_early_gives_summary_and_coaching_works_again():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say("deny", STRONG["excuse_no_time"])
+    chat.say("deny", FOLLOW_UP)
+    chat.say("deny", "Ja, kann sein.")  # round 2, weak
+    chat.say("stop_practice", "Stopp")
+    assert chat.active_loop is None
+    assert chat.responses == ["utter_practice_summary", "utter_practice_focus", "utter_practice_offer_again"]
+    second = KB.excuse(chat.slots["practice_rounds"][1]["excuse_id"])
+    assert "3 von 6 möglichen Punkten" in chat.text
+    assert f"Runde 1 – {NO_TIME.title}: 3 von 3" in chat.text and f"Runde 2 – {second.title}: 0 von 3" in chat.text
+    assert chat.button_payloads[0] == f'/start_practice{{"excuse":"{second.id}"}}'
+    assert chat.slots["practice_answer"] is None
+    chat.say("excuse_data_privacy", "Und der Datenschutz?")
+    assert chat.actions == ["action_coach_excuse"]
+    assert KB.excuse("excuse_data_privacy").arguments[0].text in chat.text
+
+
+def test_stop_before_any_answer():
+    chat = started()
+    chat.say("stop_practice", "Auswertung")
+    assert chat.responses == ["utter_practice_summary_empty"] and chat.button_payloads == ["/start_practice"]
+    assert chat.active_loop is None
+
+
+def test_stop_word_misread_as_other_intent_still_stops():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say("goodbye", "stopp, auswertung bitte")
+    assert chat.active_loop is None and "utter_practice_summary_empty" in chat.responses
+
+
+def test_five_rounds_then_summary_and_offer_of_the_weakest_excuse():
+    chat = started("Code WS-NOV")
+    chat.say("affirm", "/affirm")
+    played = []
+    for n in range(5):
+        excuse = excuse_of_opening(chat.text.split(f"Runde {n + 1} von 5")[1])
+        played.append(excuse.id)
+        answer = STRONG[excuse.id] if n != 2 else "Ach, das wird schon irgendwie."
+        chat.say("nlu_fallback", answer)
+        chat.say("deny", "Ja, aber das ändert nichts an meinem Punkt." if n != 2 else "weiß nicht")
+    assert chat.active_loop is None
+    assert chat.responses[-3:] == ["utter_practice_summary", "utter_practice_focus", "utter_practice_offer_again"]
+    rounds = chat.slots["practice_rounds"]
+    assert [r["excuse_id"] for r in rounds] == played and len(set(played)) == 5
+    assert [r["score"] for r in rounds] == [3, 3, 0, 3, 3]
+    assert "12 von 15 möglichen Punkten" in chat.text
+    weakest = KB.excuse(played[2])
+    assert f"„{weakest.arguments[0].key_points[0].label}“ (bei „{weakest.title}“)" in chat.text
+    assert f"bei „{weakest.title}“. Wollen Sie" in chat.text
+    assert chat.slots["training_code"] == "WS-NOV" and chat.slots["mode"] == "practice"
+
+    chat.say("start_practice", f'/start_practice{{"excuse":"{weakest.id}"}}',
+             entities=[{"entity": "excuse", "value": weakest.id}])
+    assert "eine Runde" in chat.text and "utter_practice_ask_code" not in chat.responses
+    assert excuse_of_opening(chat.text) is weakest and "Runde 1 von 1" in chat.text
+    chat.say("nlu_fallback", STRONG[weakest.id])
+    chat.say("deny", "Genau so sehe ich das.")
+    assert chat.active_loop is None and "utter_practice_summary" in chat.responses
+    assert [(r["attempt"], r["round"], r["score"]) for r in chat.slots["practice_rounds"][-1:]] == [(2, 1, 3)]
+    assert "3 von 3 möglichen Punkten" in chat.text
+
+
+def test_outside_the_practice():
+    chat = PracticeConversation()
+    chat.say("ask_hint", "Tipp")
+    assert chat.responses == ["utter_practice_hint_inactive"] and chat.button_payloads == ["/start_practice"]
+    chat.say("stop_practice", "Stopp")
+    assert chat.responses == ["utter_practice_not_active"]
+    chat.say("help", "Hilfe")
+    assert chat.actions == ["action_show_help"]
+    chat.say("excuse_no_time", "keine Zeit")
+    chat.say("ask_hint", "Tipp")  # while coaching: the first steps
+    assert NO_TIME.first_steps[0] in chat.text
+    chat.say("stop_practice", "beenden")  # while coaching: the summary, as on goodbye
+    assert "utter_summary_excuses" in chat.responses and chat.slots["phase"] == "rating"
+
+
+def test_start_again_during_the_practice_starts_a_new_run():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say("start_practice", "Rollenspiel starten")
+    assert chat.responses == ["utter_practice_intro", "utter_practice_ask_excuse"]
+    assert chat.slots["practice"]["attempt"] == 2 and chat.active_loop == "practice_form"
