@@ -9,9 +9,9 @@ then says what comes next (the code question, the choice of excuse, the CEO's op
 "Ja, aber …"). The intents `ask_hint`, `help` and `stop_practice` do not fill the slot: rules
 send them to `action_practice_hint` and `action_practice_summary` (`start_practice` neither, so
 the message that starts the practice is not taken as its first answer; during the practice it
-starts a new run). Short messages such as
-"Tipp" or "Stopp" are also recognised here by keyword, so a misread intent cannot turn them
-into a scored answer; long messages always count as answers.
+starts a new run). Short messages such as "Tipp" or "Stopp" are also recognised here by
+keyword, so a misread intent cannot turn them into a scored answer; long messages always count
+as answers.
 
 A round: opening -> answer (scored, feedback on what was strong) -> one "Ja, aber …" ->
 answer (scored too). The round's points count the key points of both answers together (0–3):
@@ -212,9 +212,12 @@ class Practice:
 
 
 # -- what the coach says ---------------------------------------------------------------------
+MAX_PRAISED = 3  # feedback stays short: the first three key points the answer covered
+
+
 def describe_hits(hits: List[scorer.PointHit]) -> str:
     return "; ".join(
-        f"„{hit.label}“ (Ihre Worte: {', '.join(f'„{w}“' for w in hit.words)})" for hit in hits)
+        f"„{hit.label}“ (Ihre Worte: {', '.join(f'„{w}“' for w in hit.words)})" for hit in hits[:MAX_PRAISED])
 
 
 def say_first_feedback(dispatcher: CollectingDispatcher, judgement: scorer.Judgement) -> None:
@@ -241,9 +244,14 @@ def say_round_result(dispatcher: CollectingDispatcher, excuse: Excuse, round_no:
     labels = [p.label for p in argument.key_points if p.label not in covered]
     dispatcher.utter_message(
         response="utter_practice_round_result", round=round_no, score=score,
-        missed=" und ".join(f"„{label}“" for label in labels), sources=", ".join(argument.sources),
+        missed=join_german([f"„{label}“" for label in labels]), sources=", ".join(argument.sources),
         model_answer=excuse.practice.model_answer,
     )
+
+
+def join_german(items: List[str]) -> str:
+    """["a", "b", "c"] -> "a, b und c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " und " + items[-1]
 
 
 def choice_buttons() -> List[Dict[str, str]]:

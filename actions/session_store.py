@@ -7,8 +7,11 @@ all returned ones are timezone-aware UTC. The schema is versioned with Alembic (
 """
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import threading
+import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session, declarative_base, relationship, selectinload
 from sqlalchemy.pool import QueuePool
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 ALEMBIC_VERSION_TABLE = "coach_alembic_version"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -184,6 +188,8 @@ class SessionStore:
         # ConfigParser treats % as interpolation; URL-encoded passwords contain it.
         url = self.engine.url.render_as_string(hide_password=False)
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+        if self.engine.dialect.name == "sqlite":
+            _enable_wal(self.engine)
         # Alembic keeps its migration context in module globals: one migration per process at a
         # time; between processes the database lock below (or SQLite's BEGIN IMMEDIATE) serialises.
         with _MIGRATION_THREAD_LOCK, self.engine.begin() as connection:
@@ -383,13 +389,33 @@ def _session_dict(row: SessionRow, turns: int) -> Dict[str, Any]:
     }
 
 
+def _enable_wal(engine, attempts: int = 30) -> None:
+    """WAL lets readers and the writer work at once; the setting stays in the file.
+
+    Switching needs an exclusive lock, and SQLite answers "locked" at once instead of waiting
+    when servers start together: retry briefly, and go on without WAL rather than fail a start.
+    """
+    for _ in range(attempts):
+        # The DBAPI connection runs outside a transaction (SQLite refuses the switch inside one).
+        raw = engine.raw_connection()
+        try:
+            if raw.cursor().execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError:
+            pass
+        finally:
+            raw.close()
+        time.sleep(0.1)
+    logger.warning("SQLite session log stays in rollback-journal mode (database busy at start)")
+
+
 def _configure_sqlite(engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Take transaction control away from pysqlite (it defers BEGIN and skips it for DDL).
         dbapi_connection.isolation_level = None
-        # WAL: readers do not block the writer; busy_timeout: concurrent writers wait, not fail.
-        for pragma in ("journal_mode=WAL", f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "foreign_keys=ON"):
+        # busy_timeout: concurrent writers wait, not fail. (WAL is set once, in migrate().)
+        for pragma in (f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "foreign_keys=ON"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")

@@ -33,11 +33,13 @@ EXCUSE_PREFIX = "excuse_"
 ENTITY_NAME = "excuse"
 OTHER = "__other__"
 
-# Where people join two complaints: sentence ends, semicolons, dashes and linking words.
+# Where people join two complaints: sentence ends, dashes, commas and linking words.
+_LINKING_WORDS = (
+    r"(?:und|außerdem|ausserdem|zudem|plus|sowie|abgesehen davon|dazu kommt|hinzu kommt|"
+    r"und dann noch|und auch|ganz zu schweigen von|nicht zu vergessen|aber auch|oder)"
+)
 _CLAUSE_BOUNDARY = re.compile(
-    r"[.!?;:]+\s*|\s[-–—]\s|\n+|,?\s+(?:und|außerdem|ausserdem|zudem|plus|sowie|"
-    r"abgesehen davon|dazu kommt|hinzu kommt|und dann noch|und auch|ganz zu schweigen von|"
-    r"nicht zu vergessen|aber auch|oder)\s+|,\s+",
+    rf"(?:[.!?;:]+|\s[-–—]|\n|,)?(?:\s+{_LINKING_WORDS})+\s+|[.!?;:]+\s*|\s[-–—]\s|\n+|,\s+",
     flags=re.IGNORECASE,
 )
 

@@ -10,8 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-MIN_EXCUSE_MACRO_F1 = 0.90
-MAX_NON_EXCUSE_TAKEN_AS_EXCUSE = 0.08
+MIN_EXCUSE_MACRO_F1 = 0.93  # measured 0.959 (2026-11-28); DIET runs vary by about ±0.01
+MAX_NON_EXCUSE_TAKEN_AS_EXCUSE = 0.05  # measured 2.0 %
 
 
 def main(report_path: str) -> int:

@@ -243,3 +243,75 @@ def test_start_again_during_the_practice_starts_a_new_run():
     chat.say("start_practice", "Rollenspiel starten")
     assert chat.responses == ["utter_practice_intro", "utter_practice_ask_excuse"]
     assert chat.slots["practice"]["attempt"] == 2 and chat.active_loop == "practice_form"
+
+
+def test_practice_results_go_through_the_session_log_into_the_trainer_report(tmp_path, monkeypatch):
+    """The slots the practice sets, published like Rasa's event broker does, land in the store
+    (idempotently, also when replayed) and in the trainer view of the report."""
+    import json
+
+    from actions import report
+    from addons.session_log import SessionLogBroker
+
+    monkeypatch.setenv("SENDER_HASH_SECRET", "test-secret")
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    broker = SessionLogBroker(url)
+    clock = iter(range(1_700_000_000, 1_700_001_000))
+
+    def publish(sender, **event):
+        broker.publish({"sender_id": sender, "timestamp": float(next(clock)), **event})
+
+    def play(sender, answers, code="WS-NOV", again=False):
+        chat = PracticeConversation(sender)
+        chat.say("start_practice", "Rollenspiel starten")
+        chat.say("nlu_fallback", f"Code {code}")
+        chat.say("affirm", "/affirm")
+        for answer in answers:
+            chat.say("nlu_fallback", answer or STRONG[excuse_of_opening(chat.text.split("Runde")[-1]).id])
+            chat.say("deny", "Ja, aber das sehe ich anders.")
+        if again:
+            chat.say("start_practice", f'/start_practice{{"excuse":"{chat.slots["practice_rounds"][0]["excuse_id"]}"}}',
+                     entities=[{"entity": "excuse", "value": chat.slots["practice_rounds"][0]["excuse_id"]}])
+            chat.say("nlu_fallback", STRONG[chat.slots["practice_rounds"][0]["excuse_id"]])
+            chat.say("deny", "Genau.")
+        publish(sender, event="session_started")
+        for name in ("mode", "training_code", "practice_rounds"):
+            for _ in range(2):  # a replay changes nothing
+                publish(sender, event="slot", name=name, value=chat.slots[name])
+        return chat
+
+    weak = play("weak-trainee", ["Hm, keine Ahnung.", "Naja.", "Das sehe ich auch so.", "ok", "weiß nicht"], again=True)
+    play("strong-trainee", [None] * 5)
+    play("other-group", [None] * 5, code="OTHER")
+    broker.store.dispose()
+
+    data = json.loads(_report(report, url, "--format", "json", "--code", "WS-NOV"))
+    assert {s["mode"] for s in data["sessions"]} == {"practice"} and len(data["sessions"]) == 2
+    weak_session = next(s for s in data["sessions"] if sum(r["score"] for r in s["practice_rounds"]) < 10)
+    assert [(r["attempt"], r["round"]) for r in weak_session["practice_rounds"]] == [(1, n) for n in range(1, 6)] + [(2, 1)]
+    assert weak_session["practice_rounds"][0]["answer_excerpt"] == "Hm, keine Ahnung."
+    trainer = data["summary"]["practice"]
+    assert trainer["participants"] == 2 and trainer["rounds"] == 11
+    assert trainer["most_missed"][0]["missed"] >= 1
+    progress = {p["participant"]: p for p in trainer["progress"]}
+    assert all(name.startswith("T-") and len(name) == 10 for name in progress)
+    weak_progress = next(p for p in progress.values() if len(p["attempts"]) == 2)
+    assert weak_progress["first_average"] == 0 and weak_progress["best_average"] == 3 and weak_progress["progress"] == 3
+    assert "weak-trainee" not in json.dumps(data)
+    excuse_again = KB.excuse(weak.slots["practice_rounds"][0]["excuse_id"])
+
+    text = _report(report, url, "--code", "WS-NOV")
+    assert "Übungsmodus (Rollenspiel) – Trainingscode WS-NOV:" in text
+    assert "Teilnehmende: 2, Runden: 11" in text
+    assert f"  - {excuse_again.title}: " in text and "Am häufigsten verpasste Kernpunkte:" in text
+    assert f"  - {weak_progress['participant']}: 2 Durchgänge, 0,0 → 3,0 (+3,0)" in text
+
+
+def _report(report, url, *args):
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert report.main(["--database-url", url, *args]) == 0
+    return out.getvalue()

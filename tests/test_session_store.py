@@ -18,11 +18,23 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 
-from actions.session_store import ALEMBIC_VERSION_TABLE, Base, SessionStore, database_url
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from actions.session_store import ALEMBIC_VERSION_TABLE, MIGRATIONS_DIR, Base, SessionStore, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 TABLES = {"coach_sessions", "coach_turns", "coach_excuses", "coach_commitments"}
+
+
+def _head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+HEAD = _head_revision()
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 
 
@@ -83,7 +95,7 @@ def revision(store):
 def test_migrate_creates_the_schema_of_the_models_and_can_run_again(store):
     assert TABLES | {ALEMBIC_VERSION_TABLE} <= table_names(store)
     store.migrate()
-    assert revision(store) == "0001"
+    assert revision(store) == HEAD
     with store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"version_table": ALEMBIC_VERSION_TABLE})
         assert compare_metadata(context, Base.metadata) == []  # migration and models agree
@@ -100,7 +112,7 @@ def test_servers_starting_together_migrate_once(url, new_store):
     for process in processes:
         assert process.wait(timeout=60) == 0, process.stderr.read()
     store = new_store()
-    assert revision(store) == "0001" and TABLES <= table_names(store)
+    assert revision(store) == HEAD and TABLES <= table_names(store)
     with store.engine.connect() as connection:
         assert connection.execute(sa.text(f"SELECT count(*) FROM {ALEMBIC_VERSION_TABLE}")).scalar() == 1
 
@@ -111,7 +123,7 @@ def test_alembic_command_line_uses_database_url(url, new_store):
     subprocess.run(alembic + ["upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True)
     current = subprocess.run(alembic + ["current"], cwd=ROOT, env=env, check=True,
                              capture_output=True, text=True)
-    assert "0001 (head)" in current.stdout
+    assert f"{HEAD} (head)" in current.stdout
     assert TABLES <= table_names(new_store())
 
 

@@ -1,0 +1,11 @@
+"""`make bench`: NLU quality and turn latency of the coach, against a bare Rasa assistant.
+
+bench/run.py     orchestrates the run and writes results/bench.{md,json,png}
+bench/nlu.py     5-fold cross-validation (folds trained in parallel worker processes) + held-out set
+bench/latency.py REST load generator (bounded, 127.0.0.1 only) and process memory
+bench/reference.py the bare `rasa init` assistant, trained once and cached outside the repo
+bench/chart.py   the PNG
+"""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,333 @@
+"""NLU quality: 5-fold cross-validation over data/nlu with config.yml, and the held-out set.
+
+How the cross-validation runs (faster than `rasa test nlu --cross-validation`, same model):
+- folds: scikit-learn StratifiedKFold over all NLU examples, stratified by intent, shuffled
+  with a fixed seed (Rasa's own CV does the same split without a seed, so its folds change
+  from run to run);
+- each fold trains the unchanged pipeline of config.yml (same epochs, same components) with
+  `rasa.model_training.train_nlu` in a worker process of its own, and predicts its test part
+  with `processor.parse_message`, exactly as `rasa test nlu` does (the FallbackClassifier's
+  prediction is undone, so an uncertain message counts with the intent DIET ranked first);
+- the folds run in parallel worker processes (default: one per CPU core, TensorFlow limited
+  to one thread each), which is where the time is saved; Rasa's CV trains them one after
+  the other and also predicts every training set once more;
+- the result is cached in results/bench-nlu-cv.json under a fingerprint of config.yml,
+  data/nlu, addons/, this file and the Rasa version; `make bench` reuses it while that
+  fingerprint holds, `make bench-nlu` recomputes it.
+
+The held-out set (tests/nlu/heldout.yml) is predicted by the trained model, no training.
+
+Worker entry point (used by the orchestrator, not by hand):
+    python -m bench.nlu worker --out DIR (--train FILE | --model FILE) --test FILE
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from bench import ROOT
+
+CONFIG = ROOT / "config.yml"
+NLU_DATA = ROOT / "data" / "nlu"
+HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+CACHE_FILE = ROOT / "results" / "bench-nlu-cv.json"
+EXCUSE_PREFIX = "excuse_"
+OUT_OF_SCOPE = "out_of_scope"
+FALLBACK = "nlu_fallback"
+SEED = 42
+
+
+# -- fingerprint and cache ------------------------------------------------------------------
+def fingerprint(folds: int, seed: int = SEED) -> str:
+    import rasa
+
+    digest = hashlib.sha256(f"rasa={rasa.__version__};folds={folds};seed={seed}".encode())
+    files = [CONFIG, Path(__file__)]
+    files += sorted(NLU_DATA.rglob("*.yml")) + sorted((ROOT / "addons").glob("*.py"))
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached_cv(folds: int) -> Optional[Dict[str, Any]]:
+    if not CACHE_FILE.exists():
+        return None
+    try:
+        data = json.loads(CACHE_FILE.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    if data.get("fingerprint") != fingerprint(folds):
+        return None
+    data["cached"] = True
+    return data
+
+
+# -- metrics --------------------------------------------------------------------------------
+def summarize(predictions: List[Dict[str, Any]], top_pairs: int = 10) -> Dict[str, Any]:
+    """Per-intent F1, excuse macro-F1, confusion pairs and the excuse false-positive shares.
+
+    `predicted` is the intent as `rasa test nlu` counts it (fallback undone); `final` is what
+    the bot acts on (nlu_fallback below the FallbackClassifier threshold).
+    """
+    targets = sorted({p["intent"] for p in predictions})
+    scores = {}
+    for intent in targets:
+        tp = sum(1 for p in predictions if p["intent"] == intent and p["predicted"] == intent)
+        fp = sum(1 for p in predictions if p["intent"] != intent and p["predicted"] == intent)
+        fn = sum(1 for p in predictions if p["intent"] == intent and p["predicted"] != intent)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[intent] = {"precision": round(precision, 4), "recall": round(recall, 4),
+                          "f1": round(f1, 4), "support": tp + fn}
+    excuses = {k: v for k, v in scores.items() if k.startswith(EXCUSE_PREFIX)}
+    macro_f1 = sum(v["f1"] for v in excuses.values()) / max(len(excuses), 1)
+    weakest = min(excuses.items(), key=lambda item: item[1]["f1"]) if excuses else (None, {"f1": 0})
+
+    pairs = Counter(
+        (p["intent"], p["predicted"]) for p in predictions
+        if p["intent"] != p["predicted"]
+        and (p["intent"].startswith(EXCUSE_PREFIX) or (p["predicted"] or "").startswith(EXCUSE_PREFIX))
+    )
+
+    def share(rows, key):
+        hits = [p for p in rows if (p[key] or "").startswith(EXCUSE_PREFIX)]
+        return {"count": len(hits), "total": len(rows), "share": round(len(hits) / max(len(rows), 1), 4),
+                "examples": [{"text": p["text"], "predicted": p[key]} for p in hits[:5]]}
+
+    oos = [p for p in predictions if p["intent"] == OUT_OF_SCOPE]
+    non_excuse = [p for p in predictions if not p["intent"].startswith(EXCUSE_PREFIX)]
+    excuse_rows = [p for p in predictions if p["intent"].startswith(EXCUSE_PREFIX)]
+    correct = sum(1 for p in predictions if p["intent"] == p["predicted"])
+    return {
+        "examples": len(predictions),
+        "accuracy": round(correct / max(len(predictions), 1), 4),
+        "excuse_intents": len(excuses),
+        "excuse_macro_f1": round(macro_f1, 4),
+        "weakest_excuse": {"intent": weakest[0], "f1": weakest[1]["f1"]},
+        "per_intent": scores,
+        "confusion_pairs": [
+            {"intent": t, "predicted": p, "count": n} for (t, p), n in pairs.most_common(top_pairs)
+        ],
+        # as `rasa test nlu` counts (DIET's first intent, fallback undone)
+        "oos_as_excuse": share(oos, "predicted"),
+        "non_excuse_as_excuse": share(non_excuse, "predicted"),
+        # as the bot acts (FallbackClassifier applied)
+        "oos_as_excuse_after_fallback": share(oos, "final"),
+        "non_excuse_as_excuse_after_fallback": share(non_excuse, "final"),
+        "excuse_to_fallback": {
+            "count": sum(1 for p in excuse_rows if p["final"] == FALLBACK),
+            "total": len(excuse_rows),
+        },
+    }
+
+
+# -- worker ---------------------------------------------------------------------------------
+async def _predict(model_path: str, test_file: str) -> List[Dict[str, Any]]:
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.nlu.classifiers import fallback_classifier
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    processor = Agent.load(model_path).processor
+    rows = []
+    for example in load_data(test_file).intent_examples:
+        result = await processor.parse_message(
+            UserMessage(text=example.get("text")), tracker=None, only_output_properties=False
+        )
+        final = (result.get("intent") or {}).get("name")
+        if fallback_classifier.is_fallback_classifier_prediction(result):
+            result = fallback_classifier.undo_fallback_prediction(result)
+        intent = result.get("intent") or {}
+        rows.append({
+            "text": example.get("text"), "intent": example.get("intent"),
+            "predicted": intent.get("name"), "confidence": round(float(intent.get("confidence") or 0), 4),
+            "final": final,
+        })
+    return rows
+
+
+def worker(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result: Dict[str, Any] = {}
+    model = args.model
+    if args.train:
+        import rasa.model_training
+
+        started = time.monotonic()
+        model = rasa.model_training.train_nlu(str(CONFIG), args.train, str(out), fixed_model_name="nlu")
+        result["train_seconds"] = round(time.monotonic() - started, 1)
+    started = time.monotonic()
+    result["predictions"] = asyncio.run(_predict(model, args.test))
+    result["predict_seconds"] = round(time.monotonic() - started, 1)
+    (out / "predictions.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    if args.train:
+        Path(model).unlink(missing_ok=True)  # ~80 MB per fold; only the predictions are needed
+    return 0
+
+
+# -- orchestration --------------------------------------------------------------------------
+def worker_env(threads: int) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "TF_INTRA_OP_PARALLELISM_THREADS": str(threads),
+        "TF_INTER_OP_PARALLELISM_THREADS": str(threads),
+        "OMP_NUM_THREADS": str(threads),
+        "RASA_MAX_CACHE_SIZE": "0",  # no fold models in Rasa's training cache
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONWARNINGS": "ignore",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    })
+    return env
+
+
+def run_jobs(jobs: List[Dict[str, Any]], workers: int, timeout: float, log=print) -> Dict[str, Dict[str, Any]]:
+    """Runs worker jobs, at most `workers` at a time; kills everything after `timeout` s."""
+    threads = max(1, (os.cpu_count() or 1) // max(workers, 1))
+    pending, running, done = list(jobs), {}, {}
+    deadline = time.monotonic() + timeout
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                job = pending.pop(0)
+                Path(job["out"]).mkdir(parents=True, exist_ok=True)
+                command = [sys.executable, "-m", "bench.nlu", "worker", "--out", job["out"], "--test", job["test"]]
+                command += ["--train", job["train"]] if job.get("train") else ["--model", job["model"]]
+                logfile = open(Path(job["out"]) / "worker.log", "wb")
+                running[job["name"]] = (subprocess.Popen(
+                    command, cwd=ROOT, env=worker_env(threads), stdout=logfile, stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                ), job, logfile, time.monotonic())
+            for name, (process, job, logfile, started) in list(running.items()):
+                if process.poll() is None:
+                    continue
+                logfile.close()
+                del running[name]
+                output = Path(job["out"]) / "predictions.json"
+                if process.returncode != 0 or not output.exists():
+                    raise RuntimeError(f"NLU job {name} failed (exit {process.returncode}); see {job['out']}/worker.log")
+                done[name] = json.loads(output.read_text(encoding="utf-8"))
+                done[name]["wall_seconds"] = round(time.monotonic() - started, 1)
+                log(f"  NLU {name}: done in {done[name]['wall_seconds']:.0f} s")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"NLU jobs did not finish within {timeout:.0f} s")
+            time.sleep(0.5)
+    finally:
+        for process, _job, logfile, _started in running.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            logfile.close()
+    return done
+
+
+def write_folds(work: Path, folds: int, seed: int = SEED) -> List[Dict[str, Any]]:
+    from sklearn.model_selection import StratifiedKFold
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    data = load_data(str(NLU_DATA))
+    examples = data.intent_examples
+    labels = [e.get_full_intent() for e in examples]
+    jobs = []
+    split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(examples, labels)
+    for k, (train_index, test_index) in enumerate(split):
+        fold_dir = work / f"fold{k + 1}"
+        fold_dir.mkdir(parents=True, exist_ok=True)
+        for part, index in (("train", train_index), ("test", test_index)):
+            RasaYAMLWriter().dump(fold_dir / f"{part}.yml", TrainingData(
+                training_examples=[examples[i] for i in index],
+                entity_synonyms=data.entity_synonyms, regex_features=data.regex_features,
+                lookup_tables=data.lookup_tables,
+            ))
+        jobs.append({"name": f"fold{k + 1}", "out": str(fold_dir), "train": str(fold_dir / "train.yml"),
+                     "test": str(fold_dir / "test.yml")})
+    return jobs
+
+
+def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] = None,
+             use_cache: bool = True, run_cv: bool = True, timeout: float = 900, log=print) -> Dict[str, Any]:
+    """Held-out figures (with `model_path`) and cross-validation (cached or computed)."""
+    workers = workers or max(1, os.cpu_count() or 1)
+    result: Dict[str, Any] = {}
+    cv = cached_cv(folds) if (run_cv and use_cache) else None
+    if cv:
+        log(f"NLU cross-validation: reusing {CACHE_FILE.relative_to(ROOT)} (data and config unchanged)")
+    with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
+        work = Path(tmp)
+        jobs = []
+        if run_cv and not cv:
+            log(f"NLU cross-validation: {folds} folds, {workers} in parallel (each a full training) …")
+            jobs += write_folds(work, folds)
+        if model_path is not None:
+            jobs.append({"name": "heldout", "out": str(work / "heldout"), "model": str(model_path),
+                         "test": str(HELDOUT)})
+        started = time.monotonic()
+        done = run_jobs(jobs, workers, timeout, log=log) if jobs else {}
+        elapsed = time.monotonic() - started
+    if run_cv and not cv:
+        fold_results = [done[j["name"]] for j in jobs if j.get("train")]
+        predictions = [p for r in fold_results for p in r["predictions"]]
+        cv = {
+            "fingerprint": fingerprint(folds),
+            "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "method": (f"{folds}-fold StratifiedKFold (seed {SEED}) over data/nlu; each fold trains config.yml "
+                       f"unchanged (rasa.model_training.train_nlu) in its own process, {workers} at a time, "
+                       "and predicts its test part like `rasa test nlu` (fallback undone)"),
+            "folds": folds,
+            "workers": workers,
+            "fold_train_seconds": [r["train_seconds"] for r in fold_results],
+            "wall_seconds": round(elapsed, 1),
+            **summarize(predictions),
+            "predictions": predictions,
+        }
+        CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
+        CACHE_FILE.write_text(json.dumps(cv, ensure_ascii=False, indent=1), encoding="utf-8")
+        cv["cached"] = False
+    if cv:
+        result["cv"] = {k: v for k, v in cv.items() if k != "predictions"}
+    if "heldout" in done:
+        result["heldout"] = {"model": str(model_path), "predict_seconds": done["heldout"]["predict_seconds"],
+                             **summarize(done["heldout"]["predictions"])}
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    w = sub.add_parser("worker")
+    w.add_argument("--out", required=True)
+    w.add_argument("--test", required=True)
+    w.add_argument("--train")
+    w.add_argument("--model")
+    cv = sub.add_parser("cv", help="compute the cross-validation (and refresh the cache)")
+    cv.add_argument("--folds", type=int, default=5)
+    cv.add_argument("--workers", type=int, default=None)
+    cv.add_argument("--force", action="store_true", help="ignore the cache")
+    args = parser.parse_args()
+    if args.command == "worker":
+        return worker(args)
+    result = evaluate(None, folds=args.folds, workers=args.workers, use_cache=not args.force)
+    c = result["cv"]
+    print(f"macro-F1 over {c['excuse_intents']} excuses: {c['excuse_macro_f1']:.3f}; weakest "
+          f"{c['weakest_excuse']['intent']} {c['weakest_excuse']['f1']:.2f}; out_of_scope as excuse "
+          f"{c['oos_as_excuse']['share']:.1%}; folds trained in {c['fold_train_seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
