@@ -50,6 +50,11 @@ def source_ids(sources) -> str:
     return ", ".join(sources)
 
 
+def quoted(sentence: str) -> str:
+    """A sentence as it goes inside „…“ in the middle of another one: without its full stop."""
+    return sentence.rstrip(".")
+
+
 def state_of(tracker: Tracker) -> CoachingState:
     return CoachingState.from_slots(tracker.get_slot)
 
@@ -270,7 +275,7 @@ class ActionCommitStep(Action):
         if number is None and due and state.commitments and state.phase == PHASE_NEXT:
             # "bis Freitag" right after a commitment dates that commitment.
             commitment = state.set_last_due_date(due.label, due.day.isoformat())
-            dispatcher.utter_message(response="utter_commitment_dated", step=commitment["step"], due=due.label)
+            dispatcher.utter_message(response="utter_commitment_dated", step=quoted(commitment["step"]), due=due.label)
             offer_way_forward(dispatcher, state)
             return save(state)
         if number is None:
@@ -284,9 +289,9 @@ class ActionCommitStep(Action):
         )
         state.set_outcome(excuse.id, CONVINCED)
         if due:
-            dispatcher.utter_message(response="utter_commitment_saved_with_date", step=commitment["step"], due=due.label)
+            dispatcher.utter_message(response="utter_commitment_saved_with_date", step=quoted(commitment["step"]), due=due.label)
         else:
-            dispatcher.utter_message(response="utter_commitment_saved", step=commitment["step"])
+            dispatcher.utter_message(response="utter_commitment_saved", step=quoted(commitment["step"]))
         offer_way_forward(dispatcher, state)
         return save(state)
 

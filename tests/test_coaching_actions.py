@@ -58,7 +58,7 @@ def test_convinced_leads_to_first_steps_and_commit_with_date():
     chat.say("commit_step", "Schritt 2 mache ich bis Freitag")
     commitment = chat.slots["commitments"][0]
     assert commitment["step"] == NO_TIME.first_steps[1] and commitment["due_date"]
-    assert NO_TIME.first_steps[1] in chat.text and "Freitag" in chat.text
+    assert f"„{NO_TIME.first_steps[1].rstrip('.')}“ – bis Freitag" in chat.text
     assert chat.slots["outcomes"]["excuse_no_time"] == "convinced"
 
 

@@ -73,7 +73,7 @@ def test_whole_coaching_conversation_in_free_text(coach):
     assert no_time.first_steps[0] in chat.text
 
     chat.say("Schritt 1 mache ich bis Freitag")
-    assert f"„{no_time.first_steps[0]}“ – bis Freitag" in chat.text
+    assert f"„{no_time.first_steps[0].rstrip('.')}“ – bis Freitag" in chat.text
 
     chat.say("Und dann ist da noch der Datenschutz, die DSGVO macht mir Sorgen")
     assert privacy.arguments[0].text in chat.text
