@@ -352,8 +352,11 @@ def record_rating(dispatcher: CollectingDispatcher, tracker: Tracker, state: Coa
         None,
     )
     rating = int(entity) if str(entity).isdigit() and 1 <= int(entity) <= 5 else parsing.find_rating(latest_text(tracker))
-    if rating is None:
+    if rating is None and state.phase == PHASE_RATING:
         dispatcher.utter_message(response="utter_ask_rating")
+        return save(state)
+    if rating is None:  # read as a rating, but there is no number and no rating question
+        ask_for_excuse(dispatcher, state, "utter_fallback")
         return save(state)
     state.rating = rating
     state.phase = None

@@ -161,3 +161,13 @@ def test_no_dead_end_without_an_excuse(intent):
     chat = Conversation()
     chat.say(intent, "ja")
     assert chat.button_payloads, f"{intent} without context must offer a way forward"
+
+
+def test_rating_intent_without_number_outside_rating_is_a_fallback():
+    chat = Conversation()
+    chat.say("excuse_no_time")
+    chat.say("rate", "<img src=x onerror=alert(1)>")
+    assert "utter_fallback" in chat.responses and chat.slots.get("rating") is None
+    chat.say("goodbye")
+    chat.say("rate", "super")
+    assert chat.responses == ["utter_ask_rating"]
