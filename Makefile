@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup train run test report clean
+.PHONY: setup train run test report purge clean
 
 setup:
 	@scripts/setup.sh
@@ -32,5 +32,20 @@ test: train
 report: setup
 	@$(PY) -m actions.report $(ARGS)
 
+## DSGVO retention: delete conversations older than DAYS days from the session log and the tracker store.
+purge:
+	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=90"; exit 2; }
+	@$(PY) -m actions.data_retention --days $(DAYS) $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
+
 clean:
 	rm -rf models results logs .rasa
+
+## Benchmark (not part of `make test`): NLU cross-validation, turn latency, throughput, memory and
+## training time against a bare Rasa assistant; writes results/bench.{md,json,png}, see README.
+.PHONY: bench bench-nlu
+bench: setup
+	@$(PY) -m bench.run
+
+## Recompute only the 5-fold NLU cross-validation (cached in results/bench-nlu-cv.json for `make bench`).
+bench-nlu: setup
+	@$(PY) -m bench.nlu cv --force

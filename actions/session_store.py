@@ -295,6 +295,25 @@ class SessionStore:
             _sync(s, session.practice_rounds, wanted, lambda row: (row.attempt, row.round),
                   lambda key: PracticeRoundRow(session_id=session_id, attempt=key[0], round=key[1]))
 
+    # -- deletion (DSGVO: retention period, a user's request) -------------------------------
+    def delete_sessions(self, sender_hash: Optional[str] = None,
+                        ended_before: Optional[datetime] = None) -> int:
+        """Delete the sessions of one sender and/or those whose last turn is older than
+        `ended_before`, with all their rows; returns the number of sessions deleted."""
+        if sender_hash is None and ended_before is None:
+            raise ValueError("delete_sessions needs a sender or a date (refusing to delete all)")
+        query = select(SessionRow.id)
+        if sender_hash is not None:
+            query = query.where(SessionRow.sender_hash == sender_hash)
+        if ended_before is not None:
+            query = query.where(func.coalesce(SessionRow.ended_at, SessionRow.started_at) < ended_before)
+        with Session(self.engine) as s, s.begin():
+            ids = list(s.scalars(query))
+            for table in (TurnRow, ExcuseRow, CommitmentRow, PracticeRoundRow, SessionRow):
+                key = table.id if table is SessionRow else table.session_id
+                s.execute(table.__table__.delete().where(key.in_(ids)))
+        return len(ids)
+
     # -- reads ----------------------------------------------------------------------------
     def sessions(self, since: Optional[datetime] = None, until: Optional[datetime] = None,
                  training_code: Optional[str] = None) -> List[Dict[str, Any]]:

@@ -1,1 +1,2 @@
-"""Custom Rasa NLU components for German (loaded by the Rasa server, not the action server)."""
+"""Rasa server add-ons: NLU components, channels, tracker store, event broker. `pseudonym`
+and `german_text` are plain Python and also used by the action server."""

@@ -31,8 +31,10 @@ def _time(event: Dict[Text, Any]) -> datetime:
 
 
 class SessionLogBroker(EventBroker):
-    def __init__(self, url: Text, max_text_length: int = 2000) -> None:
+    def __init__(self, url: Text, max_text_length: int = 2000, log_user_text: Any = True) -> None:
         self.store = SessionStore(url, max_text_length=int(max_text_length))
+        # LOG_USER_TEXT=false (DSGVO): user turns keep intent and ranking, not what was typed.
+        self.log_user_text = str(log_user_text).strip().lower() not in ("false", "0", "no", "")
         self.store.migrate()
         self._sessions: Dict[str, str] = {}  # pseudonym -> current session id
         self._last_action: Dict[str, str] = {}
@@ -48,6 +50,13 @@ class SessionLogBroker(EventBroker):
 
     async def close(self) -> None:
         self.store.dispose()
+
+    def forget(self, sender_id: Text) -> None:
+        """The sender's data was deleted (actions/privacy.py): drop what is cached about them."""
+        sender = pseudonym(sender_id)
+        self._sessions.pop(sender, None)
+        self._last_action.pop(sender, None)
+        self._slots.pop(sender, None)
 
     # -- event handling -------------------------------------------------------------------
     def publish(self, event: Dict[Text, Any]) -> None:
@@ -102,7 +111,8 @@ class SessionLogBroker(EventBroker):
             for r in (parse.get("intent_ranking") or [])[:RANKING_LENGTH]
         ]
         self.store.add_turn(
-            session_id, self._key("u", event), "user", event.get("text"), _time(event),
+            session_id, self._key("u", event), "user",
+            event.get("text") if self.log_user_text else None, _time(event),
             intent=intent.get("name"), confidence=intent.get("confidence"), intents=ranking,
         )
         fields = {"ended_at": _time(event)}
@@ -133,8 +143,9 @@ class SessionLogBroker(EventBroker):
         elif name == "practice_rounds":
             # Practice mode (actions/practice.py): one entry per round and attempt.
             self._write_if_changed(session_id, self.store.set_practice_rounds, [
-                {key: r.get(key) for key in ("attempt", "round", "excuse_id", "score", "covered",
-                                             "answer_excerpt", "hints")}
+                {**{key: r.get(key) for key in ("attempt", "round", "excuse_id", "score", "covered",
+                                                "answer_excerpt", "hints")},
+                 **({} if self.log_user_text else {"answer_excerpt": None})}
                 for r in value or []
             ])
         elif name in SESSION_SLOTS and value is not None:

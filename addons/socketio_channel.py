@@ -16,6 +16,8 @@ from sanic import Blueprint
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 
+from addons.message_limits import checked
+
 
 def allowed_origins() -> List[str]:
     """CHAT_ALLOWED_ORIGINS (comma-separated); empty = the chat page served by scripts/web_server.py."""
@@ -28,7 +30,7 @@ def allowed_origins() -> List[str]:
 
 class RestrictedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(checked(on_new_message))  # empty/long texts, see there
         # The server is created inside super().blueprint(); engine.io reads this per request.
         self.sio.eio.cors_allowed_origins = allowed_origins()
         return blueprint

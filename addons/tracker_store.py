@@ -15,12 +15,15 @@ from sqlalchemy.engine import make_url
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from addons import action_guard  # noqa: F401  (installs the apology for failed custom actions)
 from addons.pseudonym import pseudonym
 
 logger = logging.getLogger(__name__)
+DELETE_ACTION = "action_delete_my_data"  # actions/privacy.py
 
 
 class PseudonymousSQLTrackerStore(SQLTrackerStore):
@@ -53,6 +56,13 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
         key = pseudonym(tracker.sender_id)
         with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))
+            if any(isinstance(e, ActionExecuted) and e.action_name == DELETE_ACTION for e in new_events):
+                # The action deleted the user's rows; saving would write the conversation back
+                # from memory (Rasa counts stored events to find the new ones). The next message
+                # starts a new conversation.
+                if hasattr(self.event_broker, "forget"):
+                    self.event_broker.forget(tracker.sender_id)
+                return
             for event in new_events:
                 data = event.as_dict()
                 session.add(

@@ -8,11 +8,11 @@ How the cross-validation runs (faster than `rasa test nlu --cross-validation`, s
   `rasa.model_training.train_nlu` in a worker process of its own, and predicts its test part
   with `processor.parse_message`, exactly as `rasa test nlu` does (the FallbackClassifier's
   prediction is undone, so an uncertain message counts with the intent DIET ranked first);
-- the folds run in parallel worker processes (default: one per CPU core, TensorFlow limited
-  to one thread each), which is where the time is saved; Rasa's CV trains them one after
-  the other and also predicts every training set once more;
+- the folds run in parallel worker processes (default: cores + 1, TensorFlow limited to one
+  thread each; 5 folds run as 3 + 2), which is where the time is saved: Rasa's CV trains
+  them one after the other in one process and also predicts every training set once more;
 - the result is cached in results/bench-nlu-cv.json under a fingerprint of config.yml,
-  data/nlu, addons/, this file and the Rasa version; `make bench` reuses it while that
+  data/nlu, the addons the pipeline uses, the Rasa version and CV_VERSION below; `make bench` reuses it while that
   fingerprint holds, `make bench-nlu` recomputes it.
 
 The held-out set (tests/nlu/heldout.yml) is predicted by the trained model, no training.
@@ -45,19 +45,34 @@ EXCUSE_PREFIX = "excuse_"
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 SEED = 42
+CV_VERSION = 1  # bump when the way folds are built, trained or scored changes (invalidates the cache)
 
 
 # -- fingerprint and cache ------------------------------------------------------------------
 def fingerprint(folds: int, seed: int = SEED) -> str:
     import rasa
 
-    digest = hashlib.sha256(f"rasa={rasa.__version__};folds={folds};seed={seed}".encode())
-    files = [CONFIG, Path(__file__)]
-    files += sorted(NLU_DATA.rglob("*.yml")) + sorted((ROOT / "addons").glob("*.py"))
+    digest = hashlib.sha256(f"rasa={rasa.__version__};folds={folds};seed={seed};v={CV_VERSION}".encode())
+    files = [CONFIG, *sorted(NLU_DATA.rglob("*.yml")), *pipeline_addons()]
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def pipeline_addons() -> List[Path]:
+    """The addons/ modules the NLU pipeline of config.yml uses, with the addons they import."""
+    import re
+
+    found, todo = set(), re.findall(r"addons\.(\w+)", CONFIG.read_text(encoding="utf-8"))
+    while todo:
+        name = todo.pop()
+        path = ROOT / "addons" / f"{name}.py"
+        if name in found or not path.exists():
+            continue
+        found.add(name)
+        todo += re.findall(r"^\s*(?:from|import) addons\.(\w+)", path.read_text(encoding="utf-8"), re.M)
+    return [ROOT / "addons" / f"{name}.py" for name in sorted(found)]
 
 
 def cached_cv(folds: int) -> Optional[Dict[str, Any]]:
@@ -262,7 +277,8 @@ def write_folds(work: Path, folds: int, seed: int = SEED) -> List[Dict[str, Any]
 def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] = None,
              use_cache: bool = True, run_cv: bool = True, timeout: float = 900, log=print) -> Dict[str, Any]:
     """Held-out figures (with `model_path`) and cross-validation (cached or computed)."""
-    workers = workers or max(1, os.cpu_count() or 1)
+    # One more worker than cores: 5 folds then run as 3 + 2, which keeps both cores busy.
+    workers = workers or (os.cpu_count() or 1) + 1
     result: Dict[str, Any] = {}
     cv = cached_cv(folds) if (run_cv and use_cache) else None
     if cv:
@@ -301,9 +317,33 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
     if cv:
         result["cv"] = {k: v for k, v in cv.items() if k != "predictions"}
     if "heldout" in done:
-        result["heldout"] = {"model": str(model_path), "predict_seconds": done["heldout"]["predict_seconds"],
-                             **summarize(done["heldout"]["predictions"])}
+        predictions = done["heldout"]["predictions"]
+        seen = training_texts()
+        unseen = [p for p in predictions if normalise(p["text"]) not in seen]
+        unseen_summary = summarize(unseen)
+        result["heldout"] = {
+            "model": str(model_path), "predict_seconds": done["heldout"]["predict_seconds"],
+            **summarize(predictions),
+            # held-out messages that also occur in data/nlu (after folding case, umlauts, punctuation)
+            "also_in_training_data": len(predictions) - len(unseen),
+            "unseen_only": {k: unseen_summary[k] for k in
+                            ("examples", "accuracy", "excuse_macro_f1", "weakest_excuse", "oos_as_excuse")},
+        }
     return result
+
+
+def normalise(text: str) -> str:
+    import re
+
+    from addons.german_text import fold
+
+    return re.sub(r"\W+", " ", fold(text.lower())).strip()
+
+
+def training_texts() -> set:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return {normalise(e.get("text")) for e in load_data(str(NLU_DATA)).intent_examples}
 
 
 def main() -> int:

@@ -36,6 +36,8 @@ DEFAULTS = {
     "CHAT_ALLOWED_ORIGINS": "",  # empty = http://127.0.0.1:WEB_PORT and http://localhost:WEB_PORT
     "DATABASE_URL": f"sqlite:///{ROOT / 'coach.db'}",
     "MAX_LOGGED_TEXT_LENGTH": "2000",
+    "MAX_MESSAGE_LENGTH": "2000",
+    "LOG_USER_TEXT": "true",
     "LOG_DIR": "logs",
     "RASA_TELEMETRY_ENABLED": "false",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -167,11 +169,15 @@ class Services:
         process = self._spawn("web-server", [sys.executable, str(ROOT / "scripts" / "web_server.py")])
         wait_until_up(f"{self.web_url}/", process, "Chat page server", timeout)
 
+    def stop_one(self, name: str) -> None:
+        """Stops one server ("action-server", "rasa-server", "web-server"); the others keep running."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
     def restart_rasa(self) -> None:
         """Stops and starts the Rasa server only (the action server keeps running)."""
-        rasa_process = self.processes.pop("rasa-server")
-        os.killpg(rasa_process.pid, signal.SIGTERM)
-        rasa_process.wait(timeout=30)
+        self.stop_one("rasa-server")
         self.start_rasa()
 
     def start(self) -> "Services":

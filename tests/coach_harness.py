@@ -168,3 +168,8 @@ class PracticeConversation(Conversation):
                 self._form(latest, dispatcher, validate=False, activation=True)
         self.last = [render(m) for m in dispatcher.messages]
         return self.last
+
+# "Meine Daten löschen" (actions/privacy.py) needs the database; tests/test_privacy.py runs it.
+from actions import privacy  # noqa: E402
+
+ACTIONS[privacy.ACTION_NAME] = privacy.ActionDeleteMyData()

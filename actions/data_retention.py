@@ -1,0 +1,68 @@
+"""Deletes conversations from both stores: the session log and Rasa's tracker store (`events`).
+
+Used by "Meine Daten löschen" in the chat (actions/privacy.py) and by `make purge DAYS=90`
+(the retention period). Both stores live in the database of DATABASE_URL and key users by
+the same pseudonym (addons/pseudonym.py), so one sender hash finds everything of a user.
+
+    python -m actions.data_retention --days 90 [--database-url URL]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta, timezone
+from typing import Dict, Optional
+
+from sqlalchemy import inspect, text
+
+from actions.session_store import SessionStore, database_url
+
+TRACKER_TABLE = "events"  # Rasa's SQLTrackerStore
+
+
+def delete(store: SessionStore, sender_hash: Optional[str] = None,
+           before: Optional[datetime] = None) -> Dict[str, int]:
+    """Sessions and tracker events of one sender and/or older than `before` (UTC)."""
+    sessions = store.delete_sessions(sender_hash=sender_hash, ended_before=before)
+    events = 0
+    if inspect(store.engine).has_table(TRACKER_TABLE):  # absent until Rasa first stored a message
+        conditions, values = [], {}
+        if sender_hash is not None:
+            conditions.append("sender_id = :sender")
+            values["sender"] = sender_hash
+        if before is not None:
+            conditions.append("timestamp < :before")
+            values["before"] = before.timestamp()
+        with store.engine.begin() as connection:
+            events = connection.execute(
+                text(f"DELETE FROM {TRACKER_TABLE} WHERE {' AND '.join(conditions)}"), values).rowcount
+    return {"sessions": sessions, "events": events}
+
+
+def purge(store: SessionStore, days: int) -> Dict[str, int]:
+    """The retention period: everything whose last activity is more than `days` days ago."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    return delete(store, before=datetime.now(timezone.utc) - timedelta(days=days))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Delete conversations older than the retention period.")
+    parser.add_argument("--days", type=int, required=True, help="keep the last DAYS days")
+    parser.add_argument("--database-url", default=None, help="default: DATABASE_URL or coach.db")
+    args = parser.parse_args(argv)
+    store = SessionStore(args.database_url or database_url())
+    try:
+        if not store.has_schema():
+            print("No session log in this database; nothing to delete.")
+            return 0
+        deleted = purge(store, args.days)
+    finally:
+        store.dispose()
+    print(f"Deleted {deleted['sessions']} session(s) from the log and {deleted['events']} "
+          f"tracker event(s) older than {args.days} days.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""When a custom action fails, the user gets a short German apology instead of silence.
+
+Stock Rasa raises from RemoteAction.run when the action server is unreachable or answers an
+error; the processor then logs the exception — for a 500 including the response body, which
+from rasa-sdk is the whole tracker with the user's text — and the user gets no answer. Rasa
+has no hook for this, so RemoteAction.run is wrapped once, at import (addons/tracker_store.py
+imports this module; the Rasa server loads it from endpoints.yml). The conversation goes on:
+the next message calls the action server again.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, List
+
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+from rasa.shared.core.events import Event
+from rasa.shared.exceptions import RasaException
+
+logger = logging.getLogger(__name__)
+
+APOLOGY_RESPONSE = "utter_action_failed"  # domain.yml
+
+_original_run = RemoteAction.run
+
+
+async def _run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any,
+                            domain: Any) -> List[Event]:
+    try:
+        return await _original_run(self, output_channel, nlg, tracker, domain)
+    except ActionExecutionRejection:
+        raise  # part of the form protocol, not a failure
+    except RasaException as error:
+        cause = error.__cause__
+        status = getattr(cause, "status", None)
+        # Only the action name and the status: the exception text may contain the tracker.
+        logger.error("Custom action '%s' failed (%s); the user got an apology.", self.name(),
+                     f"action server answered {status}" if status else "action server unreachable")
+        message = await nlg.generate(APOLOGY_RESPONSE, tracker, output_channel.name())
+        message = {**(message or {"text": "Entschuldigung, da ist etwas schiefgelaufen."}),
+                   "utter_action": APOLOGY_RESPONSE}
+        return [create_bot_utterance(message)]
+
+
+if getattr(RemoteAction.run, "__name__", "") != _run_or_apologise.__name__:
+    RemoteAction.run = _run_or_apologise
