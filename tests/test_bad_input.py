@@ -13,7 +13,7 @@ import requests
 import socketio
 import sqlalchemy as sa
 
-from services import MODEL_PATH, Services
+from tests.servers import running_coach
 
 pytestmark = pytest.mark.e2e
 
@@ -29,11 +29,7 @@ JSON_TYPE = {"Content-Type": "application/json"}
 
 @pytest.fixture(scope="module")
 def coach(tmp_path_factory):
-    if not MODEL_PATH.exists():
-        pytest.fail(f"No trained model at {MODEL_PATH}: run `make train` first")
-    folder = tmp_path_factory.mktemp("bad-input")
-    env = {**PORTS, "DATABASE_URL": f"sqlite:///{folder / 'coach.db'}"}
-    with Services(env, log_dir=folder / "logs") as services:
+    with running_coach(tmp_path_factory.mktemp("bad-input"), PORTS) as services:
         yield services
 
 

@@ -11,7 +11,8 @@ import websockets
 from playwright.sync_api import Page, expect, sync_playwright
 
 from actions.knowledge_base import load
-from services import MODEL_PATH, ROOT, Services
+from services import ROOT
+from tests.servers import running_coach
 
 pytestmark = pytest.mark.e2e
 NO_TIME = load().excuse("excuse_no_time")
@@ -33,11 +34,7 @@ TEST_ENV = {"RASA_PORT": os.environ.get("TEST_RASA_PORT", "15005"),
 
 @pytest.fixture(scope="module")
 def coach(tmp_path_factory):
-    if not MODEL_PATH.exists():
-        pytest.fail(f"No trained model at {MODEL_PATH}: run `make train` first")
-    database = tmp_path_factory.mktemp("db") / "coach.db"
-    with Services({**TEST_ENV, "DATABASE_URL": f"sqlite:///{database}"},
-                  log_dir=tmp_path_factory.mktemp("logs")) as services:
+    with running_coach(tmp_path_factory.mktemp("browser"), TEST_ENV) as services:
         yield services
 
 

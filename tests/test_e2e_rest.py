@@ -1,7 +1,6 @@
 """End to end: the real action server and Rasa server with the trained model, over REST."""
 import os
 import subprocess
-import sys
 import uuid
 
 import pytest
@@ -9,7 +8,8 @@ import requests
 import yaml
 
 from actions.knowledge_base import load
-from services import MODEL_PATH, ROOT, Services, environment, rasa
+from services import ROOT, environment, rasa
+from tests.servers import running_coach
 
 pytestmark = pytest.mark.e2e
 KB = load()
@@ -22,9 +22,7 @@ TEST_ENV = {"RASA_PORT": os.environ.get("TEST_RASA_PORT", "15005"),
 
 @pytest.fixture(scope="module")
 def coach(tmp_path_factory):
-    if not MODEL_PATH.exists():
-        pytest.fail(f"No trained model at {MODEL_PATH}: run `make train` first")
-    with Services(TEST_ENV, log_dir=tmp_path_factory.mktemp("logs")) as services:
+    with running_coach(tmp_path_factory.mktemp("rest"), TEST_ENV) as services:
         yield services
 
 

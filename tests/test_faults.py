@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from actions.knowledge_base import load
-from services import MODEL_PATH, Services
+from tests.servers import running_coach
 
 pytestmark = pytest.mark.e2e
 
@@ -23,11 +23,7 @@ NO_TIME_ARGUMENT = load().excuse("excuse_no_time").arguments[0].text
 
 @pytest.fixture(scope="module")
 def coach(tmp_path_factory):
-    if not MODEL_PATH.exists():
-        pytest.fail(f"No trained model at {MODEL_PATH}: run `make train` first")
-    folder = tmp_path_factory.mktemp("faults")
-    env = {**PORTS, "DATABASE_URL": f"sqlite:///{folder / 'coach.db'}"}
-    with Services(env, log_dir=folder / "logs") as services:
+    with running_coach(tmp_path_factory.mktemp("faults"), PORTS) as services:
         yield services
 
 

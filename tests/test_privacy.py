@@ -2,8 +2,6 @@
 (`make purge DAYS=90`) and "Meine Daten löschen" in the chat."""
 import os
 import subprocess
-import sys
-import time
 import uuid
 
 import pytest
