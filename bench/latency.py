@@ -54,14 +54,17 @@ def _check_local(url: str) -> str:
 
 
 async def _turn(session: aiohttp.ClientSession, endpoint: str, sender: str, text: str):
+    """(milliseconds, answer) — answer is the list of bot messages, None on a failed request.
+
+    An empty list is a valid turn (stock Rasa sometimes predicts action_listen right away)."""
     started = time.perf_counter()
     try:
         async with session.post(endpoint, json={"sender": sender, "message": text}) as response:
             body = await response.json(content_type=None)
-            ok = response.status == 200 and isinstance(body, list) and len(body) > 0
+            answer = body if response.status == 200 and isinstance(body, list) else None
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-        ok = False
-    return (time.perf_counter() - started) * 1000, ok
+        answer = None
+    return (time.perf_counter() - started) * 1000, answer
 
 
 async def run_load(url: str, script: Sequence[str], concurrency: int, max_turns: int,
@@ -71,6 +74,7 @@ async def run_load(url: str, script: Sequence[str], concurrency: int, max_turns:
     endpoint = _check_local(url)
     latencies: List[float] = []
     errors = 0
+    empty = 0  # turns answered with no bot message
     started_turns = 0
     started = time.perf_counter()
     deadline = started + max_seconds
@@ -79,18 +83,19 @@ async def run_load(url: str, script: Sequence[str], concurrency: int, max_turns:
         return started_turns < max_turns and time.perf_counter() < deadline
 
     async def conversation_worker(session: aiohttp.ClientSession) -> None:
-        nonlocal started_turns, errors
+        nonlocal started_turns, errors, empty
         while budget():
             sender = f"{prefix}-{uuid.uuid4().hex[:12]}"
             for text in script:
                 if not budget():
                     return
                 started_turns += 1
-                elapsed, ok = await _turn(session, endpoint, sender, text)
-                if ok:
-                    latencies.append(elapsed)
-                else:
+                elapsed, answer = await _turn(session, endpoint, sender, text)
+                if answer is None:
                     errors += 1
+                else:
+                    latencies.append(elapsed)
+                    empty += not answer
 
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -101,6 +106,7 @@ async def run_load(url: str, script: Sequence[str], concurrency: int, max_turns:
         "concurrency": concurrency,
         "turns": len(latencies),
         "errors": errors,
+        "empty_answers": empty,
         "seconds": round(seconds, 2),
         "throughput_tps": round(len(latencies) / seconds, 2) if seconds > 0 else None,
         **stats(latencies),
@@ -118,8 +124,8 @@ async def run_long(url: str, cycle: Sequence[str], turns: int, max_seconds: floa
         for i in range(turns):
             if time.perf_counter() > deadline:
                 break
-            elapsed, ok = await _turn(session, endpoint, sender, cycle[i % len(cycle)])
-            per_turn.append(round(elapsed, 1) if ok else None)
+            elapsed, answer = await _turn(session, endpoint, sender, cycle[i % len(cycle)])
+            per_turn.append(None if answer is None else round(elapsed, 1))
     return {"turns": len(per_turn), "errors": sum(1 for x in per_turn if x is None), "per_turn_ms": per_turn}
 
 
@@ -139,8 +145,8 @@ async def first_answer(url: str, text: str, timeout: float = 120) -> float:
     started = time.perf_counter()
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
         while True:
-            _elapsed, ok = await _turn(session, endpoint, f"first-{uuid.uuid4().hex[:8]}", text)
-            if ok:
+            _elapsed, answer = await _turn(session, endpoint, f"first-{uuid.uuid4().hex[:8]}", text)
+            if answer:
                 return time.perf_counter() - started
             if time.perf_counter() - started > timeout:
                 raise RuntimeError(f"No answer from {url} within {timeout:.0f} s")

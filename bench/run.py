@@ -145,7 +145,7 @@ def training_time(log, smoke: bool) -> Dict[str, Any]:
         log(f"Training the coach's model (full training, timed) → {model} …")
         model.parent.mkdir(parents=True, exist_ok=True)
         seconds = _timed_training(env, model.parent, model.name.replace(".tar.gz", ""))
-        how = "`rasa train --force` of the coach's model in this run (model was out of date)"
+        how = "`rasa train --force` of the coach's model (it was out of date)"
     elif record.get("fingerprint") == fingerprint:
         log(f"Training time: reusing the measurement of {record.get('measured_at')} (same data/config/domain)")
         return {**record, "reused": True}
@@ -153,7 +153,7 @@ def training_time(log, smoke: bool) -> Dict[str, Any]:
         log("Training time: timing a full training into a temporary folder (model is current, no earlier measurement) …")
         with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
             seconds = _timed_training({**env, "RASA_MAX_CACHE_SIZE": "0"}, Path(tmp), "coach")
-        how = "`rasa train --force` into a temporary folder in this run (training cache disabled)"
+        how = "`rasa train --force` into a temporary folder (training cache disabled)"
     result = {"seconds": seconds, "how": how, "fingerprint": fingerprint,
               "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "loadavg": loadavg()}
     TRAIN_RECORD.parent.mkdir(parents=True, exist_ok=True)
@@ -235,8 +235,8 @@ def run_latency(prof: Dict[str, Any], with_reference: bool, bare_model: Optional
                 result = asyncio.run(latency.run_load(bot.url, bot.script, concurrency, turns, seconds,
                                                       f"bench-{bot.name}-{phase}"))
                 bot.result["phases"][phase] = result
-                log(f"        p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
-                    f"{result['throughput_tps']} turns/s, {result['errors']} errors")
+                log(f"        p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, {result['throughput_tps']} turns/s, "
+                    f"{result['errors']} errors, {result['empty_answers']} empty answers")
                 sampler.sample()
         for bot in reversed(bots):
             log(f"  {bot.name:5s} long conversation: {prof['long_turns']} turns …")
@@ -365,10 +365,11 @@ def markdown(result: Dict[str, Any]) -> str:
             "One turn = POST /webhooks/rest/webhook until the answer (for the coach: custom actions, SQL tracker "
             "store and session-log write included). Conversations are fresh senders running a scripted "
             "conversation again and again; phases alternate between the two bots.", "",
-            "| bot | phase | turns | errors | p50 ms | p95 ms | p99 ms | turns/s |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+            "| bot | phase | turns | errors | empty answers | p50 ms | p95 ms | p99 ms | turns/s |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, bot in lat.items():
         for phase, p in bot.get("phases", {}).items():
-            out.append(f"| {name} | {phase} | {p['turns']} | {p['errors']} | {_fmt(p['p50_ms'], 'plain')} | {_fmt(p['p95_ms'], 'plain')} "
+            out.append(f"| {name} | {phase} | {p['turns']} | {p['errors']} | {p['empty_answers']} | {_fmt(p['p50_ms'], 'plain')} | {_fmt(p['p95_ms'], 'plain')} "
                        f"| {_fmt(p['p99_ms'], 'plain')} | {_fmt(p['throughput_tps'], 'plain')} |")
     out += ["", "Long conversation (one sender; median of turns k-4 … k+4):", "",
             "| bot | " + " | ".join(f"turn {k}" for k in next(iter(lat.values()))["long"]["at_turn_ms"]) + " | errors |",
@@ -377,7 +378,7 @@ def markdown(result: Dict[str, Any]) -> str:
         at = bot["long"]["at_turn_ms"]
         out.append(f"| {name} | " + " | ".join(_fmt(v, "ms") for v in at.values()) + f" | {bot['long']['errors']} |")
     out += ["", "Resident memory (MiB, process and its children, sampled every 0.5 s via "
-            f"{latency.MEMORY_SOURCE}):", "", "| bot | after start | after load | peak | peak total |", "|---|---|---|---|---:|"]
+            f"{latency.MEMORY_SOURCE} from the first answer to the end of the load):", "", "| bot | after start | after load | peak | peak total |", "|---|---|---|---|---:|"]
     for name, bot in lat.items():
         out.append(f"| {name} | {bot.get('rss_after_start_mib')} | {bot.get('rss_after_load_mib')} "
                    f"| {bot.get('rss_peak_mib')} | {bot.get('rss_peak_total_mib')} |")
@@ -419,7 +420,12 @@ def markdown(result: Dict[str, Any]) -> str:
                 f"{held['weakest_excuse']['intent']} {held['weakest_excuse']['f1']:.3f}; out_of_scope taken for an "
                 f"excuse {_oos(held['oos_as_excuse'])} (after fallback {_oos(held['oos_as_excuse_after_fallback'])}); "
                 "confusions: " + (", ".join(f"{p['intent']} → {p['predicted']} ({p['count']})"
-                                           for p in held["confusion_pairs"][:5]) or "none")]
+                                           for p in held["confusion_pairs"][:5]) or "none") + ".",
+                "", f"{held['also_in_training_data']} of the {held['examples']} held-out messages also occur in data/nlu "
+                "(same text after folding case, umlauts and punctuation); on the other "
+                f"{held['unseen_only']['examples']}: macro-F1 {held['unseen_only']['excuse_macro_f1']:.3f}, weakest "
+                f"{held['unseen_only']['weakest_excuse']['intent']} {held['unseen_only']['weakest_excuse']['f1']:.3f}, "
+                f"out_of_scope taken for an excuse {_oos(held['unseen_only']['oos_as_excuse'])}."]
     ref = result.get("reference") or {}
     out += ["", "## How it was measured", "",
             f"- Reference: {ref.get('how', 'not run')}",

@@ -14,7 +14,7 @@ from services import MODEL_PATH, ROOT
 
 pytestmark = pytest.mark.e2e
 
-PHASE_KEYS = {"concurrency", "turns", "errors", "seconds", "throughput_tps", "p50_ms", "p95_ms", "p99_ms"}
+PHASE_KEYS = {"concurrency", "turns", "errors", "empty_answers", "seconds", "throughput_tps", "p50_ms", "p95_ms", "p99_ms"}
 
 
 def test_bench_smoke_run_writes_table_json_and_chart(tmp_path):
@@ -33,7 +33,7 @@ def test_bench_smoke_run_writes_table_json_and_chart(tmp_path):
     assert set(coach["phases"]) == {"sequential", "concurrent_2"}
     for phase in coach["phases"].values():
         assert PHASE_KEYS <= set(phase)
-        assert phase["turns"] > 0 and phase["errors"] == 0
+        assert phase["turns"] > 0 and phase["errors"] == 0 and phase["empty_answers"] == 0
     assert coach["phases"]["sequential"]["turns"] == 5
     assert coach["long"]["turns"] == 12 and coach["long"]["at_turn_ms"]["10"] > 0
     assert coach["start_to_first_answer_s"] > 0
