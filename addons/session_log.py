@@ -65,6 +65,11 @@ class SessionLogBroker(EventBroker):
         if kind == "session_started":
             self._start_session(sender, event)
             return
+        if kind == "action":
+            # Not a reason to open a session: `action_session_start` comes before the
+            # `session_started` event, and opening one here would log an empty extra session.
+            self._last_action[sender] = event.get("name")
+            return
         session_id = self._session_of(sender, event)
         if kind == "user":
             self._user_turn(session_id, event)
@@ -74,8 +79,6 @@ class SessionLogBroker(EventBroker):
                 action=self._last_action.get(sender),
             )
             self.store.update_session(session_id, ended_at=_time(event))
-        elif kind == "action":
-            self._last_action[sender] = event.get("name")
         elif kind == "slot":
             self._slot_set(sender, session_id, event.get("name"), event.get("value"))
 
