@@ -5,11 +5,17 @@ turns them into the log: a session per Rasa conversation session, every user and
 and the coaching facts the actions keep in slots (excuses, arguments shown, outcomes,
 commitments, rating, mode, training code, practice rounds). One writer, in event order; every
 write is idempotent, so a replay after a restart adds nothing twice.
+
+While the database is unreachable, events wait in memory in their order and are written as
+soon as it answers again (retried in the background and on every new event); the state is
+reported to `addons/db_health.py`.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import zlib
+from collections import deque
 from datetime import date, datetime, timezone
 from typing import Any, Dict, Optional, Text
 
@@ -17,9 +23,11 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from actions.session_store import SessionStore
+from addons.db_health import DATABASE_ERRORS, HEALTH, RETRY_SECONDS
 from addons.pseudonym import pseudonym
 
 logger = logging.getLogger(__name__)
+COMPONENT = "session log"
 
 EXCUSE_SLOTS = {"discussed_excuses", "shown_arguments", "outcomes"}
 SESSION_SLOTS = {"rating": "rating", "mode": "mode", "training_code": "training_code"}
@@ -35,7 +43,9 @@ class SessionLogBroker(EventBroker):
         self.store = SessionStore(url, max_text_length=int(max_text_length))
         # LOG_USER_TEXT=false (DSGVO): user turns keep intent and ranking, not what was typed.
         self.log_user_text = str(log_user_text).strip().lower() not in ("false", "0", "no", "")
-        self.store.migrate()
+        self._migrated = False
+        self._backlog: "deque[Dict[Text, Any]]" = deque()  # events not yet written, in order
+        self._retry_task: Optional[asyncio.Task] = None
         self._sessions: Dict[str, str] = {}  # pseudonym -> current session id
         self._last_action: Dict[str, str] = {}
         self._slots: Dict[str, Dict[str, Any]] = {}
@@ -48,18 +58,60 @@ class SessionLogBroker(EventBroker):
     def is_ready(self) -> bool:
         return True
 
+    def _ensure_schema(self) -> None:
+        # Lazily, so a start while the database is down does not leave the log without tables.
+        if not self._migrated:
+            self.store.migrate()
+            self._migrated = True
+
     async def close(self) -> None:
         self.store.dispose()
 
     def forget(self, sender_id: Text) -> None:
         """The sender's data was deleted (actions/privacy.py): drop what is cached about them."""
         sender = pseudonym(sender_id)
+        self._backlog = deque(e for e in self._backlog if pseudonym(e["sender_id"]) != sender)
         self._sessions.pop(sender, None)
         self._last_action.pop(sender, None)
         self._slots.pop(sender, None)
 
     # -- event handling -------------------------------------------------------------------
     def publish(self, event: Dict[Text, Any]) -> None:
+        self._backlog.append(event)
+        self._write_backlog()
+
+    def _write_backlog(self) -> None:
+        written = 0
+        while self._backlog:
+            try:
+                self._ensure_schema()
+                self._handle(self._backlog[0])
+            except DATABASE_ERRORS as error:
+                HEALTH.failed(COMPONENT, error, backlog=len(self._backlog))
+                self._schedule_retry()
+                return
+            except Exception:
+                # A fault with this event, not an outage: log it (without its content), go on.
+                logger.exception("Session log: could not write a %r event", self._backlog[0].get("event"))
+            self._backlog.popleft()
+            written += 1
+        HEALTH.recovered(COMPONENT, written=written)
+
+    def _schedule_retry(self) -> None:
+        if self._retry_task is not None and not self._retry_task.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (unit tests): the next event retries
+            return
+        self._retry_task = loop.create_task(self._retry_until_written())
+
+    async def _retry_until_written(self) -> None:
+        while self._backlog:
+            await asyncio.sleep(RETRY_SECONDS)
+            self._write_backlog()
+
+    def _handle(self, event: Dict[Text, Any]) -> None:
         sender = pseudonym(event["sender_id"])
         kind = event.get("event")
         if kind == "session_started":

@@ -3,13 +3,21 @@
 Conversations survive a restart (they are in the database), sender ids are stored only as
 keyed hashes, and exactly the events written in a save are handed to the event broker —
 stock Rasa instead re-reads the whole conversation on every save to find them.
+
+A database outage does not reset conversations (Rasa's `FailSafeTrackerStore` would start a
+blank one): conversations seen recently are served from memory, what cannot be written waits
+in memory and is written, exactly once, as soon as the database answers again (retried in the
+background and before every read or write). The state is reported to `addons/db_health.py`.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from typing import Any, Optional, Text
+from collections import OrderedDict
+from typing import Any, Dict, Optional, Set, Text
 
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from rasa.core.brokers.broker import EventBroker
@@ -20,10 +28,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from addons import action_guard  # noqa: F401  (installs the apology for failed custom actions)
+from addons.db_health import DATABASE_ERRORS, HEALTH, RETRY_SECONDS
 from addons.pseudonym import pseudonym
 
 logger = logging.getLogger(__name__)
 DELETE_ACTION = "action_delete_my_data"  # actions/privacy.py
+COMPONENT = "tracker store"
+# Conversations kept in memory to go on with during an outage (the most recently active ones).
+RECENT_CONVERSATIONS = 1000
 
 
 class PseudonymousSQLTrackerStore(SQLTrackerStore):
@@ -48,20 +60,109 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
             query=dict(url.query) or None,
             **kwargs,
         )
+        if url.get_backend_name() != "sqlite":
+            # After an outage the pooled connections are dead; test them before use.
+            self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, future=True)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        self._recent: "OrderedDict[str, DialogueStateTracker]" = OrderedDict()
+        self._unsaved: Dict[str, DialogueStateTracker] = {}  # newer than the database
+        self._started_in_outage: Set[str] = set()  # all their events are new to the database
+        self._tables_ready = False
+        self._retry_task: Optional[asyncio.Task] = None
+        try:
+            self._ensure_tables()
+            HEALTH.recovered(COMPONENT, written=0)
+        except DATABASE_ERRORS as error:
+            HEALTH.failed(COMPONENT, error, backlog=0)
+
+    def _ensure_tables(self) -> None:
+        # Rasa creates the tables only at start and just logs it when the database is down then.
+        if not self._tables_ready:
+            self.Base.metadata.create_all(self.engine)
+            self._tables_ready = True
+
+    def _remember(self, key: str, tracker: DialogueStateTracker) -> None:
+        self._recent[key] = tracker
+        self._recent.move_to_end(key)
+        if len(self._recent) > RECENT_CONVERSATIONS:
+            self._recent.popitem(last=False)
 
     def _event_query(self, session, sender_id: Text, fetch_events_from_all_sessions: bool):
         return super()._event_query(session, pseudonym(sender_id), fetch_events_from_all_sessions)
 
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        key = pseudonym(sender_id)
+        try:
+            await self._write_unsaved()
+            tracker = await super().retrieve(sender_id)
+        except DATABASE_ERRORS as error:
+            self._outage(error)
+            known = self._unsaved.get(key) or self._recent.get(key)
+            if known is not None:
+                return known.copy()
+            # Unknown here: a new conversation, written as a whole once the database is back.
+            self._started_in_outage.add(key)
+            return None
+        if tracker is not None:
+            self._remember(key, tracker)
+        return tracker
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         key = pseudonym(tracker.sender_id)
+        self._unsaved[key] = tracker  # replaces an older unsaved state: it holds all its events
+        self._remember(key, tracker)
+        try:
+            await self._write_unsaved()
+        except DATABASE_ERRORS as error:
+            self._outage(error)
+
+    def _outage(self, error: BaseException) -> None:
+        HEALTH.failed(COMPONENT, error, backlog=len(self._unsaved))
+        if self._unsaved and (self._retry_task is None or self._retry_task.done()):
+            self._retry_task = asyncio.get_running_loop().create_task(self._retry_until_written())
+
+    async def _retry_until_written(self) -> None:
+        while self._unsaved:
+            await asyncio.sleep(RETRY_SECONDS)
+            try:
+                await self._write_unsaved()
+            except DATABASE_ERRORS as error:
+                HEALTH.failed(COMPONENT, error, backlog=len(self._unsaved))
+
+    async def _write_unsaved(self) -> None:
+        """Writes the waiting conversations, oldest first; raises while the database is down."""
+        written = 0
+        while self._unsaved:
+            key, tracker = next(iter(self._unsaved.items()))
+            try:
+                await self._write(tracker, all_events_new=key in self._started_in_outage)
+            except DATABASE_ERRORS:
+                raise
+            except Exception:
+                # A fault in this conversation, not an outage: it must not hold up the others.
+                self._unsaved.pop(key, None)
+                raise
+            # Only if no newer state arrived while writing (the broker call can yield).
+            if self._unsaved.get(key) is tracker:
+                del self._unsaved[key]
+            self._started_in_outage.discard(key)
+            written += 1
+        HEALTH.recovered(COMPONENT, written=written)
+
+    async def _write(self, tracker: DialogueStateTracker, all_events_new: bool) -> None:
+        key = pseudonym(tracker.sender_id)
         with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
+            self._ensure_tables()
+            # The number of stored events of the current session decides what is new, so a
+            # state written once is never written twice (also with several Rasa servers).
+            new_events = list(tracker.events) if all_events_new else list(self._additional_events(session, tracker))
             if any(isinstance(e, ActionExecuted) and e.action_name == DELETE_ACTION for e in new_events):
                 # The action deleted the user's rows; saving would write the conversation back
                 # from memory (Rasa counts stored events to find the new ones). The next message
                 # starts a new conversation.
                 if hasattr(self.event_broker, "forget"):
                     self.event_broker.forget(tracker.sender_id)
+                self._recent.pop(key, None)
                 return
             for event in new_events:
                 data = event.as_dict()

@@ -15,30 +15,9 @@ from services import ROOT, Services
 
 pytestmark = pytest.mark.e2e
 KB = load()
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PORTS = {"RASA_PORT": os.environ.get("TEST_RASA_PORT", "15005"),
          "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "15055"),
             "WEB_PORT": os.environ.get("TEST_WEB_PORT", "18000")}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'coach.db'}"
-        return
-    if os.environ.get("SKIP_POSTGRES") == "1":
-        pytest.skip("SKIP_POSTGRES=1")
-    # A database of its own, so Rasa's `events` table and ours start empty.
-    name = f"coach_e2e_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def say(services: Services, sender: str, text: str) -> list:
