@@ -38,6 +38,21 @@ DEFAULTS = {
     "MAX_LOGGED_TEXT_LENGTH": "2000",
     "MAX_MESSAGE_LENGTH": "2000",
     "LOG_USER_TEXT": "true",
+    # Conversation locks: in_memory for one Rasa server, redis when several share the work.
+    "LOCK_STORE_TYPE": "in_memory",
+    "REDIS_HOST": "127.0.0.1",
+    "REDIS_PORT": "6379",
+    "REDIS_DB": "1",
+    "REDIS_PASSWORD": "",
+    "LOCK_STORE_KEY_PREFIX": "coach",  # letters and digits only (Rasa ignores others)
+    # `make run-cluster` (scripts/cluster.py): its database when DATABASE_URL is not PostgreSQL,
+    # the load balancers, the chat page and the servers behind them.
+    "CLUSTER_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/coach_cluster",
+    "CLUSTER_PORT": "16080",
+    "CLUSTER_ACTION_PORT": "16081",
+    "CLUSTER_WEB_PORT": "16090",
+    "CLUSTER_RASA_PORTS": "16005,16006",
+    "CLUSTER_ACTION_PORTS": "16055,16056",
     "LOG_DIR": "logs",
     "RASA_TELEMETRY_ENABLED": "false",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
