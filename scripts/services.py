@@ -54,6 +54,7 @@ DEFAULTS = {
     "CLUSTER_RASA_PORTS": "16005,16006",
     "CLUSTER_ACTION_PORTS": "16055,16056",
     "LOG_DIR": "logs",
+    "RASA_API_TOKEN": "",  # empty = Rasa's HTTP API is off; set = on, and every call needs ?token=
     "RASA_TELEMETRY_ENABLED": "false",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -172,10 +173,12 @@ class Services:
 
     def start_rasa(self, timeout: float = 180) -> None:
         ensure_port_free(self.env["RASA_HOST"], self.env["RASA_PORT"], "Rasa server")
+        # The HTTP API (trackers, model, events) only with a token: without one it is not started.
+        api = ["--enable-api", "--auth-token", self.env["RASA_API_TOKEN"]] if self.env["RASA_API_TOKEN"] else []
         process = self._spawn("rasa-server", rasa(
             "run", "--model", str(MODEL_PATH),
             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-            "--interface", self.env["RASA_HOST"], "--port", self.env["RASA_PORT"],
+            "--interface", self.env["RASA_HOST"], "--port", self.env["RASA_PORT"], *api,
         ))
         wait_until_up(f"{self.rasa_url}/", process, "Rasa server", timeout)
 

@@ -10,10 +10,10 @@ import uuid
 
 import pytest
 import requests
-import socketio
 import sqlalchemy as sa
 
 from tests.servers import running_coach
+from tests.socket_chat import SocketChat
 
 pytestmark = pytest.mark.e2e
 
@@ -172,37 +172,6 @@ def test_100_kb_message_keeps_memory_low_and_other_users_fast(coach):
     print(f"\nRasa RSS peak {peak / 2**20:.0f} MB, parallel turn {parallel_turn:.2f} s")
     assert peak < 1.5 * 2**30
     assert parallel_turn < 3.0
-
-
-class SocketChat:
-    """The chat page's protocol: session_request/session_confirm, user_uttered/bot_uttered."""
-
-    def __init__(self, coach) -> None:
-        self.client = socketio.Client()
-        self.answers = []
-        self.session_id = uuid.uuid4().hex
-        self.confirmed = threading.Event()
-        self.client.on("session_confirm", lambda *_: self.confirmed.set())
-        self.client.on("bot_uttered", lambda data: self.answers.append(data))
-        origin = f"http://127.0.0.1:{coach.env['WEB_PORT']}"
-        self.client.connect(coach.rasa_url, headers={"Origin": origin}, transports=["polling"])
-        self.client.emit("session_request", {"session_id": self.session_id})
-        assert self.confirmed.wait(10)
-
-    def say(self, text: str, wait: float = 20) -> str:
-        self.answers = []
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            # Answers arrive one by one; wait until they stop for a moment.
-            count = len(self.answers)
-            time.sleep(0.7)
-            if count and count == len(self.answers):
-                break
-        return "\n".join(a.get("text") or "" for a in self.answers)
-
-    def close(self) -> None:
-        self.client.disconnect()
 
 
 SOCKET_TEXTS = {
