@@ -14,7 +14,7 @@ import threading
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import (
     JSON, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String,
@@ -338,6 +338,18 @@ class SessionStore:
         with Session(self.engine) as s:
             return s.scalar(select(SessionRow.id).where(SessionRow.sender_hash == sender_hash)
                             .order_by(SessionRow.started_at.desc(), SessionRow.id.desc()).limit(1))
+
+    def latest_position(self, sender_hash: str) -> Optional[Tuple[str, Optional[str]]]:
+        """The sender's most recent session and the event key of its last logged turn (None
+        before the first), or None without a session: where the log of this sender stands."""
+        with Session(self.engine) as s:
+            session_id = s.scalar(select(SessionRow.id).where(SessionRow.sender_hash == sender_hash)
+                                  .order_by(SessionRow.started_at.desc(), SessionRow.id.desc()).limit(1))
+            if session_id is None:
+                return None
+            last_key = s.scalar(select(TurnRow.event_key).where(TurnRow.session_id == session_id)
+                                .order_by(TurnRow.seq.desc()).limit(1))
+            return session_id, last_key
 
     def turns(self, session_id: str) -> List[Dict[str, Any]]:
         with Session(self.engine) as s:

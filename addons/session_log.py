@@ -6,6 +6,10 @@ and the coaching facts the actions keep in slots (excuses, arguments shown, outc
 commitments, rating, mode, training code, practice rounds). One writer, in event order; every
 write is idempotent, so a replay after a restart adds nothing twice.
 
+With several Rasa servers (scale-out) each has its own broker, and the turns of one conversation
+may alternate between them. What a broker remembers about a sender is therefore checked against
+the database at every user message and reloaded when another server wrote in between.
+
 While the database is unreachable, events wait in memory in their order and are written as
 soon as it answers again (retried in the background and on every new event); the state is
 reported to `addons/db_health.py`.
@@ -13,12 +17,14 @@ reported to `addons/db_health.py`.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import zlib
 from collections import deque
 from datetime import date, datetime, timezone
 from typing import Any, Dict, Optional, Text
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -32,6 +38,7 @@ COMPONENT = "session log"
 EXCUSE_SLOTS = {"discussed_excuses", "shown_arguments", "outcomes"}
 SESSION_SLOTS = {"rating": "rating", "mode": "mode", "training_code": "training_code"}
 RANKING_LENGTH = 5
+TRACKER_EVENTS_TABLE = "events"  # Rasa's SQL tracker store (addons/tracker_store.py), same database
 
 
 def _time(event: Dict[Text, Any]) -> datetime:
@@ -50,6 +57,8 @@ class SessionLogBroker(EventBroker):
         self._last_action: Dict[str, str] = {}
         self._slots: Dict[str, Dict[str, Any]] = {}
         self._written: Dict[tuple, Any] = {}  # (session id, kind) -> rows last written
+        self._last_turn: Dict[str, Optional[str]] = {}  # pseudonym -> event key of the last turn written
+        self._tracker_table_found = False
 
     @classmethod
     async def from_endpoint_config(cls, broker_config: EndpointConfig, event_loop=None) -> "SessionLogBroker":
@@ -74,6 +83,7 @@ class SessionLogBroker(EventBroker):
         self._sessions.pop(sender, None)
         self._last_action.pop(sender, None)
         self._slots.pop(sender, None)
+        self._last_turn.pop(sender, None)
 
     # -- event handling -------------------------------------------------------------------
     def publish(self, event: Dict[Text, Any]) -> None:
@@ -122,15 +132,19 @@ class SessionLogBroker(EventBroker):
             # `session_started` event, and opening one here would log an empty extra session.
             self._last_action[sender] = event.get("name")
             return
+        if kind == "user":
+            self._sync_with_database(sender)
         session_id = self._session_of(sender, event)
         if kind == "user":
             self._user_turn(session_id, event)
+            self._last_turn[sender] = self._key("u", event)
         elif kind == "bot":
             self.store.add_turn(
                 session_id, self._key("b", event), "bot", event.get("text"), _time(event),
                 action=self._last_action.get(sender),
             )
             self.store.update_session(session_id, ended_at=_time(event))
+            self._last_turn[sender] = self._key("b", event)
         elif kind == "slot":
             self._slot_set(sender, session_id, event.get("name"), event.get("value"))
 
@@ -145,6 +159,7 @@ class SessionLogBroker(EventBroker):
         session_id = f"{sender[:40]}-{int(float(event.get('timestamp') or 0) * 1000)}"
         self._sessions[sender] = session_id
         self._slots[sender] = {}
+        self._last_turn[sender] = None
         self.store.ensure_session(session_id, sender, channel=None, started_at=_time(event))
 
     def _session_of(self, sender: str, event: Dict[Text, Any]) -> str:
@@ -157,6 +172,45 @@ class SessionLogBroker(EventBroker):
                 self._sessions[sender] = latest
                 self._slots.setdefault(sender, {})
         return self._sessions[sender]
+
+    def _sync_with_database(self, sender: str) -> None:
+        """Keep what this process remembers about the sender only if the log shows nothing newer:
+        another Rasa server may have served the previous turn or started a new session (or the
+        sender's data was deleted there). One indexed query per turn."""
+        position = self.store.latest_position(sender)
+        if position is None:  # no session (any more): the next event starts one
+            for cache in (self._sessions, self._slots, self._last_turn):
+                cache.pop(sender, None)
+            return
+        session_id, last_key = position
+        if self._sessions.get(sender) == session_id and self._last_turn.get(sender, "") == last_key:
+            return
+        self._sessions[sender] = session_id
+        self._last_turn[sender] = last_key
+        self._slots[sender] = self._excuse_slots_from_tracker_store(sender)
+        self._written = {key: rows for key, rows in self._written.items() if key[0] != session_id}
+
+    def _excuse_slots_from_tracker_store(self, sender: str) -> Dict[str, Any]:
+        """The excuse slots of the sender's current conversation session as the tracker store holds
+        them (its events are committed before they reach this broker). Empty when the tracker store
+        keeps its events elsewhere; then this broker's own memory is all there is."""
+        if not self._tracker_table_found:
+            self._tracker_table_found = sa.inspect(self.store.engine).has_table(TRACKER_EVENTS_TABLE)
+            if not self._tracker_table_found:
+                return {}
+        query = sa.text(
+            f"SELECT type_name, action_name, data FROM {TRACKER_EVENTS_TABLE} WHERE sender_id = :sender "
+            "AND (type_name = 'session_started' OR (type_name = 'slot' AND action_name IN :names)) "
+            "ORDER BY id"
+        ).bindparams(sa.bindparam("names", expanding=True))
+        slots: Dict[str, Any] = {}
+        with self.store.engine.connect() as connection:
+            for type_name, name, data in connection.execute(query, {"sender": sender, "names": sorted(EXCUSE_SLOTS)}):
+                if type_name == "session_started":
+                    slots = {}  # slots set before belong to an earlier session
+                else:
+                    slots[name] = json.loads(data).get("value")
+        return slots
 
     def _user_turn(self, session_id: str, event: Dict[Text, Any]) -> None:
         parse = event.get("parse_data") or {}
