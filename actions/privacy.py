@@ -7,15 +7,30 @@ a turn that ran this action.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action
 
 from actions import data_retention
+from actions.practice import (
+    CLOSE_LOOP, COMMAND_MAX_WORDS, Practice, answer_events, is_button, latest_text, practice_active, scorer,
+)
 from actions.session_store import SessionStore, database_url
 from addons.pseudonym import pseudonym
 
 ACTION_NAME = "action_delete_my_data"
+# During the practice a long answer about data protection may read like a delete request to the
+# NLU ("Beiträge kann man jederzeit löschen"); it deletes only when it asks for the user's data.
+DELETE_REQUEST = re.compile(
+    r"(l(ö|oe?)sch|entfern|vergiss|vergessen|delete).*\b(daten|mich|mir|gespr(ä|ae?)ch|alles|data)\b"
+    r"|\b(daten|gespr(ä|ae?)ch|alles|data)\b.*(l(ö|oe?)sch|entfern|vergess|delete)",
+    re.IGNORECASE,
+)
+
+
+def is_delete_request(text: str) -> bool:
+    return is_button(text) or len(scorer.words_of(text)) <= COMMAND_MAX_WORDS or bool(DELETE_REQUEST.search(text))
 
 
 class ActionDeleteMyData(Action):
@@ -23,10 +38,13 @@ class ActionDeleteMyData(Action):
         return ACTION_NAME
 
     def run(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
+        in_practice = practice_active(tracker)
+        if in_practice and not is_delete_request(latest_text(tracker)):
+            return answer_events(dispatcher, tracker, Practice.of(tracker))  # a practice answer
         store = SessionStore(database_url())
         try:
             deleted = data_retention.delete(store, sender_hash=pseudonym(tracker.sender_id))
         finally:
             store.dispose()
         dispatcher.utter_message(response="utter_data_deleted", sessions=deleted["sessions"])
-        return []
+        return list(CLOSE_LOOP)  # also ends a running practice

@@ -173,3 +173,4 @@ class PracticeConversation(Conversation):
 from actions import privacy  # noqa: E402
 
 ACTIONS[privacy.ACTION_NAME] = privacy.ActionDeleteMyData()
+PRACTICE_RULES_IN_LOOP["delete_my_data"] = privacy.ACTION_NAME

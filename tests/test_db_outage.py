@@ -22,9 +22,9 @@ from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
 
-PORTS = {"RASA_PORT": os.environ.get("TEST_OUTAGE_RASA_PORT", "15505"),
-         "ACTION_PORT": os.environ.get("TEST_OUTAGE_ACTION_PORT", "15555"),
-         "WEB_PORT": os.environ.get("TEST_OUTAGE_WEB_PORT", "15580")}
+PORTS = {"RASA_PORT": os.environ.get("TEST_OUTAGE_RASA_PORT", "15805"),
+         "ACTION_PORT": os.environ.get("TEST_OUTAGE_ACTION_PORT", "15855"),
+         "WEB_PORT": os.environ.get("TEST_OUTAGE_WEB_PORT", "15880")}
 KB = load()
 NO_TIME = KB.excuse("excuse_no_time")
 PRIVACY = KB.excuse("excuse_data_privacy")

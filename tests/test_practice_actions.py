@@ -157,6 +157,26 @@ def test_long_answer_misread_as_hint_or_stop_is_scored():
     assert chat.active_loop == "practice_form"
 
 
+def test_long_answer_misread_as_delete_request_is_scored_and_deletes_nothing(monkeypatch):
+    from actions import privacy
+
+    monkeypatch.setattr(privacy, "SessionStore", None)  # any attempt to delete would fail here
+    chat = started()
+    chat.say("excuse_data_privacy", "/excuse_data_privacy")
+    chat.say("delete_my_data", "Beiträge und Kommentare kann man jederzeit löschen, und private Themen "
+                               "bleiben ohnehin draußen, Sie entscheiden was sichtbar ist.")
+    assert chat.responses[0] in ("utter_practice_strong", "utter_practice_nudge_off_topic")
+    assert chat.active_loop == "practice_form" and chat.slots["practice_rounds"]
+
+
+@pytest.mark.parametrize("text", ["Meine Daten löschen", "/delete_my_data",
+                                  "Bitte löschen Sie alle meine Daten und das ganze Gespräch jetzt sofort"])
+def test_delete_request_during_the_practice_is_one(text):
+    from actions import privacy
+
+    assert privacy.is_delete_request(text)
+
+
 def test_stop_early_gives_summary_and_coaching_works_again():
     chat = started()
     chat.say("excuse_no_time", "/excuse_no_time")

@@ -3,13 +3,19 @@
 import os
 import subprocess
 import uuid
+from contextlib import ExitStack
+from datetime import timedelta
 
 import pytest
 import requests
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from actions.knowledge_base import load
+from actions.session_store import SessionRow
 from addons.pseudonym import pseudonym
 from services import MODEL_PATH, ROOT, Services
+from tests.conftest import fresh_postgres_database
 
 pytestmark = pytest.mark.e2e
 
@@ -17,18 +23,27 @@ PORTS = {"RASA_PORT": os.environ.get("TEST_PRIVACY_RASA_PORT", "15505"),
          "ACTION_PORT": os.environ.get("TEST_PRIVACY_ACTION_PORT", "15555"),
          "WEB_PORT": os.environ.get("TEST_PRIVACY_WEB_PORT", "15580")}
 DAY = 24 * 3600
+NO_TIME_ARGUMENT = load().excuse("excuse_no_time").arguments[0].text
 
 
-@pytest.fixture(scope="module")
-def coach(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def coach(request, tmp_path_factory):
+    """The servers with LOG_USER_TEXT=false, on SQLite and on the PostgreSQL server of this machine."""
     if not MODEL_PATH.exists():
         pytest.fail(f"No trained model at {MODEL_PATH}: run `make train` first")
-    folder = tmp_path_factory.mktemp("privacy")
-    env = {**PORTS, "DATABASE_URL": f"sqlite:///{folder / 'coach.db'}", "LOG_USER_TEXT": "false"}
-    with Services(env, log_dir=folder / "logs") as services:
-        services.db = sa.create_engine(env["DATABASE_URL"], future=True)
+    folder = tmp_path_factory.mktemp(f"privacy-{request.param}")
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{folder / 'coach.db'}"
+        elif os.environ.get("SKIP_POSTGRES") == "1":
+            pytest.skip("SKIP_POSTGRES=1")
+        else:
+            url = stack.enter_context(fresh_postgres_database("coach_privacy"))
+        env = {**PORTS, "DATABASE_URL": url, "LOG_USER_TEXT": "false"}
+        services = stack.enter_context(Services(env, log_dir=folder / "logs"))
+        services.db = sa.create_engine(url, future=True)
+        stack.callback(services.db.dispose)
         yield services
-        services.db.dispose()
 
 
 def say(coach, sender: str, text: str) -> str:
@@ -93,15 +108,30 @@ def test_purge_deletes_sessions_older_than_the_retention_period(coach):
     converse(coach, recent)
     # Age the old user's conversation by 100 days in both stores.
     key = pseudonym(old, coach.env["SENDER_HASH_SECRET"])
-    with coach.db.begin() as connection:
-        connection.execute(sa.text(
-            "UPDATE coach_sessions SET started_at = datetime(started_at, '-100 days'), "
-            "ended_at = datetime(ended_at, '-100 days') WHERE sender_hash = :k"), {"k": key})
-        connection.execute(sa.text("UPDATE events SET timestamp = timestamp - :d WHERE sender_id = :k"),
-                           {"k": key, "d": 100 * DAY})
+    with Session(coach.db) as session:
+        for row in session.scalars(sa.select(SessionRow).where(SessionRow.sender_hash == key)):
+            row.started_at -= timedelta(days=100)
+            row.ended_at -= timedelta(days=100)
+        session.execute(sa.text("UPDATE events SET timestamp = timestamp - :d WHERE sender_id = :k"),
+                        {"k": key, "d": 100 * DAY})
+        session.commit()
     result = subprocess.run(["make", "-s", "purge", "DAYS=90", f"DATABASE_URL={coach.env['DATABASE_URL']}"],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Deleted 1 session(s)" in result.stdout
     assert counts(coach, old) == (0, 0, 0)
     assert counts(coach, recent)[0] == 1 and counts(coach, recent)[2] > 0
+
+
+def test_delete_my_data_during_the_practice_ends_it_and_deletes(coach):
+    sender = f"privacy-{uuid.uuid4().hex}"
+    say(coach, sender, "Übungsmodus starten")
+    say(coach, sender, "ohne Code")
+    say(coach, sender, "/excuse_no_time")
+    say(coach, sender, "Zwei feste Zeitfenster pro Woche reichen, Ihr Netzwerk bringt neue Kunden.")
+    assert counts(coach, sender)[0] == 1
+    answer = say(coach, sender, "Meine Daten löschen")
+    assert answer.startswith("Erledigt: Ich habe Ihr Gespräch")
+    assert counts(coach, sender) == (0, 0, 0)
+    # Afterwards a new conversation, not the practice: the excuse gets coached.
+    assert NO_TIME_ARGUMENT in say(coach, sender, "Ich habe keine Zeit für LinkedIn")
