@@ -461,6 +461,10 @@ class ValidatePracticeForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_practice_form"
 
+    def domain_slots(self, domain: Dict[Text, Any]) -> List[Text]:
+        # The form's one slot, without the domain (Rasa does not send it: endpoints.yml).
+        return [ANSWER_SLOT]
+
     def validate_practice_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: Dict[Text, Any]) -> Dict[Text, Any]:
         if value is None:  # form activation: Rasa validates the (empty) slot once

@@ -15,6 +15,8 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Dict, Optional, Set, Text
 
 import sqlalchemy as sa
@@ -23,11 +25,12 @@ from sqlalchemy.engine import make_url
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import ActionExecuted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from addons import action_guard  # noqa: F401  (installs the apology for failed custom actions)
+from addons import speedups  # noqa: F401  (per-turn costs of stock Rasa, see there)
 from addons.db_health import DATABASE_ERRORS, HEALTH, RETRY_SECONDS
 from addons.pseudonym import pseudonym
 
@@ -36,6 +39,22 @@ DELETE_ACTION = "action_delete_my_data"  # actions/privacy.py
 COMPONENT = "tracker store"
 # Conversations kept in memory to go on with during an outage (the most recently active ones).
 RECENT_CONVERSATIONS = 1000
+
+
+@dataclass
+class StoredState:
+    """A tracker in memory and what of it is in the database: `events` events, the newest with `newest_id`."""
+
+    tracker: DialogueStateTracker
+    newest_id: int
+    events: int
+
+    def is_stored(self, newest_id_in_database: Optional[int]) -> bool:
+        return newest_id_in_database == self.newest_id
+
+    def is_current(self, newest_id_in_database: Optional[int]) -> bool:
+        """Nothing newer in the database, and nothing appended here without a save."""
+        return self.is_stored(newest_id_in_database) and len(self.tracker.events) == self.events
 
 
 class PseudonymousSQLTrackerStore(SQLTrackerStore):
@@ -65,6 +84,7 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, future=True)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self._recent: "OrderedDict[str, DialogueStateTracker]" = OrderedDict()
+        self._stored: Dict[str, StoredState] = {}  # see _read_current_session
         self._unsaved: Dict[str, DialogueStateTracker] = {}  # newer than the database
         self._started_in_outage: Set[str] = set()  # all their events are new to the database
         self._tables_ready = False
@@ -85,7 +105,8 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
         self._recent[key] = tracker
         self._recent.move_to_end(key)
         if len(self._recent) > RECENT_CONVERSATIONS:
-            self._recent.popitem(last=False)
+            oldest, _ = self._recent.popitem(last=False)
+            self._stored.pop(oldest, None)
 
     def _event_query(self, session, sender_id: Text, fetch_events_from_all_sessions: bool):
         return super()._event_query(session, pseudonym(sender_id), fetch_events_from_all_sessions)
@@ -94,7 +115,7 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
         key = pseudonym(sender_id)
         try:
             await self._write_unsaved()
-            tracker = await super().retrieve(sender_id)
+            tracker = self._read_current_session(sender_id, key)
         except DATABASE_ERRORS as error:
             self._outage(error)
             known = self._unsaved.get(key) or self._recent.get(key)
@@ -103,9 +124,32 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
             # Unknown here: a new conversation, written as a whole once the database is back.
             self._started_in_outage.add(key)
             return None
-        if tracker is not None:
-            self._remember(key, tracker)
         return tracker
+
+    def _read_current_session(self, sender_id: Text, key: str) -> Optional[DialogueStateTracker]:
+        """The conversation's current session; from memory while the database holds nothing newer.
+
+        Reading and replaying every stored event on every turn made turn 200 of a conversation
+        several times slower than turn 10. The tracker kept after the last save is still exact
+        when the sender's newest stored event is the one written with it (another Rasa server
+        or a deletion changes that) and nobody appended to it without saving.
+        """
+        stored = self._stored.get(key)
+        with self.session_scope() as session:
+            if stored is not None and stored.is_current(self._newest_event_id(session, key)):
+                self._recent.move_to_end(key)
+                return stored.tracker
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+        if not rows:
+            self._stored.pop(key, None)
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row.data) for row in rows], self.domain.slots)
+        self._remember(key, tracker)
+        self._stored[key] = StoredState(tracker, rows[-1].id, len(tracker.events))
+        return tracker
+
+    def _newest_event_id(self, session, key: str) -> Optional[int]:
+        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == key).scalar()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         key = pseudonym(tracker.sender_id)
@@ -155,7 +199,13 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
             self._ensure_tables()
             # The number of stored events of the current session decides what is new, so a
             # state written once is never written twice (also with several Rasa servers).
-            new_events = list(tracker.events) if all_events_new else list(self._additional_events(session, tracker))
+            stored = self._stored.get(key)
+            if all_events_new:
+                new_events = list(tracker.events)
+            elif stored is not None and stored.tracker is tracker and stored.is_stored(self._newest_event_id(session, key)):
+                new_events = list(islice(tracker.events, stored.events, None))  # appended since read
+            else:
+                new_events = list(self._additional_events(session, tracker))
             if any(isinstance(e, ActionExecuted) and e.action_name == DELETE_ACTION for e in new_events):
                 # The action deleted the user's rows; saving would write the conversation back
                 # from memory (Rasa counts stored events to find the new ones). The next message
@@ -163,10 +213,12 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
                 if hasattr(self.event_broker, "forget"):
                     self.event_broker.forget(tracker.sender_id)
                 self._recent.pop(key, None)
+                self._stored.pop(key, None)
                 return
+            rows = []
             for event in new_events:
                 data = event.as_dict()
-                session.add(
+                rows.append(
                     self.SQLEvent(
                         sender_id=key,
                         type_name=event.type_name,
@@ -176,6 +228,15 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
                         data=json.dumps(data),
                     )
                 )
+            session.add_all(rows)
+            session.flush()  # assigns the ids
+            newest = rows[-1].id if rows else self._newest_event_id(session, key)
             session.commit()
+        if newest is None or (stored is not None and any(isinstance(e, SessionStarted) for e in new_events)):
+            # A new session began in this turn: the next read takes it from the database,
+            # which returns only the current session.
+            self._stored.pop(key, None)
+        else:
+            self._stored[key] = StoredState(tracker, newest, len(tracker.events))
         if self.event_broker and new_events:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)

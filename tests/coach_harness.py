@@ -89,6 +89,7 @@ PRACTICE_ACTIONS = {cls().name(): cls() for cls in (
 )}
 ACTIONS.update(PRACTICE_ACTIONS)
 VALIDATE_PRACTICE = practice.ValidatePracticeForm()
+NO_DOMAIN: Dict[str, Any] = {}  # Rasa sends actions no domain (endpoints.yml: enable_selective_domain)
 PRACTICE_NOT_INTENT = set(
     DOMAIN["slots"]["practice_answer"]["mappings"][0]["not_intent"])
 PRACTICE_RULES = {"start_practice": "action_start_practice", "ask_hint": "action_practice_hint",
@@ -132,13 +133,13 @@ class PracticeConversation(Conversation):
         self.actions.append("practice_form")
         if activation:  # Rasa calls the validation action once with the slots set so far
             candidate = [{"event": "slot", "name": "practice_answer", "value": self.slots.get("practice_answer")}]
-            self._apply(asyncio.run(VALIDATE_PRACTICE.run(dispatcher, self._tracker(latest, candidate), DOMAIN)))
+            self._apply(asyncio.run(VALIDATE_PRACTICE.run(dispatcher, self._tracker(latest, candidate), NO_DOMAIN)))
         if validate:
             candidate = [{"event": "user", "text": latest["text"]},
                          {"event": "slot", "name": "practice_answer", "value": latest["text"]}]
             self.slots["practice_answer"] = latest["text"]
             tracker = self._tracker(latest, candidate)
-            self._apply(asyncio.run(VALIDATE_PRACTICE.run(dispatcher, tracker, DOMAIN)))
+            self._apply(asyncio.run(VALIDATE_PRACTICE.run(dispatcher, tracker, NO_DOMAIN)))
         if self.slots.get("practice_answer") is None:
             self.slots["requested_slot"] = "practice_answer"
             self._run("action_ask_practice_answer", latest, dispatcher)
