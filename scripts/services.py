@@ -48,11 +48,11 @@ DEFAULTS = {
     # `make run-cluster` (scripts/cluster.py): its database when DATABASE_URL is not PostgreSQL,
     # the load balancers, the chat page and the servers behind them.
     "CLUSTER_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/coach_cluster",
-    "CLUSTER_PORT": "16080",
-    "CLUSTER_ACTION_PORT": "16081",
-    "CLUSTER_WEB_PORT": "16090",
-    "CLUSTER_RASA_PORTS": "16005,16006",
-    "CLUSTER_ACTION_PORTS": "16055,16056",
+    "CLUSTER_PORT": "7080",
+    "CLUSTER_ACTION_PORT": "7081",
+    "CLUSTER_WEB_PORT": "7090",
+    "CLUSTER_RASA_PORTS": "7005,7006",
+    "CLUSTER_ACTION_PORTS": "7055,7056",
     "LOG_DIR": "logs",
     "RASA_API_TOKEN": "",  # empty = Rasa's HTTP API is off; set = on, and every call needs ?token=
     "RASA_TELEMETRY_ENABLED": "false",
