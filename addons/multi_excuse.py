@@ -1,4 +1,8 @@
-"""Finds every excuse in a message that names more than one ("keine Zeit und Datenschutz").
+"""Intent classification for German text, and every excuse in a message that names more than one.
+
+`NGramIntentClassifier` classifies the whole message (the pipeline's intent classifier);
+`MultiExcuseDetector` finds every excuse in a message that names more than one ("keine Zeit und
+Datenschutz").
 
 Rasa's multi-intents would need training examples for each of the 136 excuse pairs. Instead
 this component splits the message into clauses and classifies each clause on its own with a
@@ -21,7 +25,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -52,6 +56,149 @@ def split_clauses(text: str) -> List[Tuple[int, int]]:
         start = match.end()
     spans.append((start, len(text)))
     return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _word_vectorizer(min_df: int = 1) -> TfidfVectorizer:
+    # Single-character tokens count too ("5" for a rating, "ok").
+    return TfidfVectorizer(analyzer="word", ngram_range=(1, 2), preprocessor=fold,
+                           token_pattern=r"(?u)\b\w+\b", sublinear_tf=True, min_df=min_df, dtype=np.float32)
+
+
+def _char_vectorizer(min_df: int = 1) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold,
+                           sublinear_tf=True, min_df=min_df, dtype=np.float32)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class NGramIntentClassifier(GraphComponent):
+    """The intent of a message from TF-IDF weighted n-grams and a logistic regression.
+
+    Features: umlaut-folded character 2–5-grams within words (typos, compounds, inflection:
+    "Datenschutzbeauftragter" shares most of its n-grams with "Datenschutz") and word 1–2-grams,
+    each TF-IDF weighted with sublinear term frequency, so a long message does not outweigh a
+    short one and words every intent uses count little. A multinomial logistic regression gives
+    probabilities, which the FallbackClassifier reads as confidences.
+
+    Why not DIET: on this data (about 3 000 short examples, no pretrained embeddings) the
+    linear model recognises more excuses in cross-validation and on the held-out set, and it
+    trains in seconds instead of minutes (measured, see README).
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Inverse regularisation strength of the logistic regression.
+            "C": 20.0,
+            # Ignore n-grams that occur in fewer training messages (1 = keep all).
+            "min_df": 1,
+            # How many intents the ranking lists.
+            "ranking_length": 10,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vectorizers: Optional[List[TfidfVectorizer]] = None,
+        classifier: Optional[LogisticRegression] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._vectorizers = vectorizers or []
+        self._classifier = classifier
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> NGramIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    def _features(self, texts: List[str]):
+        from scipy.sparse import hstack
+
+        return hstack([v.transform(texts) for v in self._vectorizers]).tocsr()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if len({e.get(INTENT) for e in examples}) < 2:
+            return self._resource
+        texts = [e.get(TEXT) for e in examples]
+        labels = [e.get(INTENT) for e in examples]
+        min_df = int(self._config["min_df"])
+        self._vectorizers = [_char_vectorizer(min_df), _word_vectorizer(min_df)]
+        for vectorizer in self._vectorizers:
+            vectorizer.fit(texts)
+        self._classifier = LogisticRegression(C=self._config["C"], max_iter=3000)
+        self._classifier.fit(self._features(texts), labels)
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        # Plain JSON and numpy arrays instead of pickle: a model file cannot run code.
+        with self._model_storage.write_to(self._resource) as model_dir:
+            for k, vectorizer in enumerate(self._vectorizers):
+                vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+                (model_dir / f"vocabulary{k}.json").write_text(json.dumps(vocabulary), "utf-8")
+            (model_dir / "classes.json").write_text(
+                json.dumps([str(c) for c in self._classifier.classes_]), "utf-8"
+            )
+            np.savez(
+                model_dir / "weights.npz",
+                coef=self._classifier.coef_.astype(np.float32),
+                intercept=self._classifier.intercept_,
+                **{f"idf{k}": v.idf_ for k, v in enumerate(self._vectorizers)},
+            )
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> NGramIntentClassifier:
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                classes = json.loads((model_dir / "classes.json").read_text("utf-8"))
+                weights = np.load(model_dir / "weights.npz")
+                vectorizers = []
+                for k, new in enumerate((_char_vectorizer, _word_vectorizer)):
+                    vectorizer = new()
+                    vectorizer.vocabulary_ = json.loads((model_dir / f"vocabulary{k}.json").read_text("utf-8"))
+                    vectorizer.idf_ = weights[f"idf{k}"]
+                    vectorizers.append(vectorizer)
+                classifier = LogisticRegression()
+                classifier.classes_ = np.array(classes)
+                classifier.coef_ = weights["coef"].astype(np.float64)
+                classifier.intercept_ = weights["intercept"]
+        except (ValueError, FileNotFoundError, KeyError):
+            logger.warning("NGramIntentClassifier has no trained model; it predicts no intent.")
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, vectorizers, classifier)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if self._classifier is None or not text.strip():
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+                continue
+            probabilities = self._classifier.predict_proba(self._features([text]))[0]
+            order = np.argsort(-probabilities)[: int(self._config["ranking_length"])]
+            ranking = [{"name": str(self._classifier.classes_[i]), "confidence": float(probabilities[i])}
+                       for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
 
 
 @DefaultV1Recipe.register(

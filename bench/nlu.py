@@ -37,10 +37,12 @@ from typing import Any, Dict, List, Optional
 
 from bench import ROOT
 
-CONFIG = ROOT / "config.yml"
+# BENCH_NLU_CONFIG / BENCH_NLU_CACHE: try another pipeline without touching config.yml or the cache
+# (e.g. `BENCH_NLU_CONFIG=/tmp/x.yml BENCH_NLU_CACHE=/tmp/x-cv.json python -m bench.nlu cv --force`).
+CONFIG = Path(os.environ.get("BENCH_NLU_CONFIG") or ROOT / "config.yml").resolve()
 NLU_DATA = ROOT / "data" / "nlu"
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
-CACHE_FILE = ROOT / "results" / "bench-nlu-cv.json"
+CACHE_FILE = Path(os.environ.get("BENCH_NLU_CACHE") or ROOT / "results" / "bench-nlu-cv.json").resolve()
 EXCUSE_PREFIX = "excuse_"
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
@@ -55,7 +57,7 @@ def fingerprint(folds: int, seed: int = SEED) -> str:
     digest = hashlib.sha256(f"rasa={rasa.__version__};folds={folds};seed={seed};v={CV_VERSION}".encode())
     files = [CONFIG, *sorted(NLU_DATA.rglob("*.yml")), *pipeline_addons()]
     for path in files:
-        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update((str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -282,7 +284,7 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
     result: Dict[str, Any] = {}
     cv = cached_cv(folds) if (run_cv and use_cache) else None
     if cv:
-        log(f"NLU cross-validation: reusing {CACHE_FILE.relative_to(ROOT)} (data and config unchanged)")
+        log(f"NLU cross-validation: reusing {CACHE_FILE} (data and config unchanged)")
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         work = Path(tmp)
         jobs = []
