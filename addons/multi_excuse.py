@@ -93,6 +93,9 @@ class NGramIntentClassifier(GraphComponent):
             "C": 20.0,
             # Ignore n-grams that occur in fewer training messages (1 = keep all).
             "min_df": 1,
+            # Weight per intent in the loss (default 1), e.g. {"out_of_scope": 2.5}: the space of
+            # messages that are no excuse is far larger than its examples, so its prior is raised.
+            "class_weight": {},
             # How many intents the ranking lists.
             "ranking_length": 10,
         }
@@ -136,7 +139,8 @@ class NGramIntentClassifier(GraphComponent):
         self._vectorizers = [_char_vectorizer(min_df), _word_vectorizer(min_df)]
         for vectorizer in self._vectorizers:
             vectorizer.fit(texts)
-        self._classifier = LogisticRegression(C=self._config["C"], max_iter=3000)
+        weights = {label: float(self._config["class_weight"].get(label, 1.0)) for label in set(labels)}
+        self._classifier = LogisticRegression(C=self._config["C"], max_iter=3000, class_weight=weights)
         self._classifier.fit(self._features(texts), labels)
         self.persist()
         return self._resource
