@@ -289,7 +289,7 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
         work = Path(tmp)
         jobs = []
         if run_cv and not cv:
-            log(f"NLU cross-validation: {folds} folds, {workers} in parallel (each a full training; ~5–8 min on 2 cores) …")
+            log(f"NLU cross-validation: {folds} folds, {workers} in parallel (each a full training; ~3–5 min on 2 cores) …")
             jobs += write_folds(work, folds)
         if model_path is not None:
             jobs.append({"name": "heldout", "out": str(work / "heldout"), "model": str(model_path),
