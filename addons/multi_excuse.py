@@ -64,9 +64,47 @@ def _word_vectorizer(min_df: int = 1) -> TfidfVectorizer:
                            token_pattern=r"(?u)\b\w+\b", sublinear_tf=True, min_df=min_df, dtype=np.float32)
 
 
+VECTORIZER_NAMES = ["0", "1"]  # the intent classifier's files: character, word n-grams
+
+
 def _char_vectorizer(min_df: int = 1) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold,
                            sublinear_tf=True, min_df=min_df, dtype=np.float32)
+
+# -- persistence of both models: plain JSON and numpy arrays instead of pickle, so a model file
+# cannot run code. `names` tell the files of each vectorizer apart (vocabulary{name}.json,
+# idf{name} in weights.npz).
+def save_linear_model(model_dir, names: List[str], vectorizers: List[TfidfVectorizer],
+                      classifier: LogisticRegression, coef_dtype: Any = np.float64) -> None:
+    for name, vectorizer in zip(names, vectorizers):
+        vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+        (model_dir / f"vocabulary{name}.json").write_text(json.dumps(vocabulary), "utf-8")
+    (model_dir / "classes.json").write_text(json.dumps([str(c) for c in classifier.classes_]), "utf-8")
+    np.savez(
+        model_dir / "weights.npz",
+        coef=classifier.coef_.astype(coef_dtype),
+        intercept=classifier.intercept_,
+        **{f"idf{name}": v.idf_ for name, v in zip(names, vectorizers)},
+    )
+
+
+def load_linear_model(model_dir, names: List[str], new_vectorizers: List[Any]
+                      ) -> Tuple[List[TfidfVectorizer], LogisticRegression]:
+    """Raises FileNotFoundError, KeyError or ValueError when there is no complete model."""
+    classes = json.loads((model_dir / "classes.json").read_text("utf-8"))
+    weights = np.load(model_dir / "weights.npz")
+    vectorizers = []
+    for name, new in zip(names, new_vectorizers):
+        vectorizer = new()
+        vectorizer.vocabulary_ = json.loads((model_dir / f"vocabulary{name}.json").read_text("utf-8"))
+        vectorizer.idf_ = weights[f"idf{name}"]
+        vectorizers.append(vectorizer)
+    classifier = LogisticRegression()
+    classifier.classes_ = np.array(classes)
+    classifier.coef_ = weights["coef"].astype(np.float64)
+    classifier.intercept_ = weights["intercept"]
+    return vectorizers, classifier
+
 
 
 @DefaultV1Recipe.register(
@@ -146,20 +184,9 @@ class NGramIntentClassifier(GraphComponent):
         return self._resource
 
     def persist(self) -> None:
-        # Plain JSON and numpy arrays instead of pickle: a model file cannot run code.
         with self._model_storage.write_to(self._resource) as model_dir:
-            for k, vectorizer in enumerate(self._vectorizers):
-                vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
-                (model_dir / f"vocabulary{k}.json").write_text(json.dumps(vocabulary), "utf-8")
-            (model_dir / "classes.json").write_text(
-                json.dumps([str(c) for c in self._classifier.classes_]), "utf-8"
-            )
-            np.savez(
-                model_dir / "weights.npz",
-                coef=self._classifier.coef_.astype(np.float32),
-                intercept=self._classifier.intercept_,
-                **{f"idf{k}": v.idf_ for k, v in enumerate(self._vectorizers)},
-            )
+            save_linear_model(model_dir, VECTORIZER_NAMES, self._vectorizers, self._classifier,
+                              coef_dtype=np.float32)
 
     @classmethod
     def load(
@@ -172,18 +199,8 @@ class NGramIntentClassifier(GraphComponent):
     ) -> NGramIntentClassifier:
         try:
             with model_storage.read_from(resource) as model_dir:
-                classes = json.loads((model_dir / "classes.json").read_text("utf-8"))
-                weights = np.load(model_dir / "weights.npz")
-                vectorizers = []
-                for k, new in enumerate((_char_vectorizer, _word_vectorizer)):
-                    vectorizer = new()
-                    vectorizer.vocabulary_ = json.loads((model_dir / f"vocabulary{k}.json").read_text("utf-8"))
-                    vectorizer.idf_ = weights[f"idf{k}"]
-                    vectorizers.append(vectorizer)
-                classifier = LogisticRegression()
-                classifier.classes_ = np.array(classes)
-                classifier.coef_ = weights["coef"].astype(np.float64)
-                classifier.intercept_ = weights["intercept"]
+                vectorizers, classifier = load_linear_model(
+                    model_dir, VECTORIZER_NAMES, [_char_vectorizer, _word_vectorizer])
         except (ValueError, FileNotFoundError, KeyError):
             logger.warning("NGramIntentClassifier has no trained model; it predicts no intent.")
             return cls(config, model_storage, resource)
@@ -266,19 +283,8 @@ class MultiExcuseDetector(GraphComponent):
         return self._resource
 
     def persist(self) -> None:
-        # Plain JSON and numpy arrays instead of pickle: a model file cannot run code.
         with self._model_storage.write_to(self._resource) as model_dir:
-            vocabulary = {term: int(i) for term, i in self._vectorizer.vocabulary_.items()}
-            (model_dir / "vocabulary.json").write_text(json.dumps(vocabulary), "utf-8")
-            (model_dir / "classes.json").write_text(
-                json.dumps([str(c) for c in self._classifier.classes_]), "utf-8"
-            )
-            np.savez(
-                model_dir / "weights.npz",
-                idf=self._vectorizer.idf_,
-                coef=self._classifier.coef_,
-                intercept=self._classifier.intercept_,
-            )
+            save_linear_model(model_dir, [""], [self._vectorizer], self._classifier)
 
     @classmethod
     def load(
@@ -291,17 +297,8 @@ class MultiExcuseDetector(GraphComponent):
     ) -> MultiExcuseDetector:
         try:
             with model_storage.read_from(resource) as model_dir:
-                vocabulary = json.loads((model_dir / "vocabulary.json").read_text("utf-8"))
-                classes = json.loads((model_dir / "classes.json").read_text("utf-8"))
-                weights = np.load(model_dir / "weights.npz")
-                vectorizer = cls._new_vectorizer()
-                vectorizer.vocabulary_ = vocabulary
-                vectorizer.idf_ = weights["idf"]
-                classifier = LogisticRegression()
-                classifier.classes_ = np.array(classes)
-                classifier.coef_ = weights["coef"]
-                classifier.intercept_ = weights["intercept"]
-        except (ValueError, FileNotFoundError):
+                (vectorizer,), classifier = load_linear_model(model_dir, [""], [cls._new_vectorizer])
+        except (ValueError, FileNotFoundError, KeyError):
             logger.warning("MultiExcuseDetector has no trained model; it stays inactive.")
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, vectorizer, classifier)
