@@ -1,8 +1,9 @@
 """Checks user messages before they reach the NLU, for every input channel.
 
-DIET's attention grows with the square of the message length: one 48 kB message drove the
-Rasa process to 6–8 GB and stalled every other user; 100 kB crashed TensorFlow. So the text is
-cut here, and the user is told so. The cut text is what the NLU reads and what the log stores.
+With stock Rasa's DIET classifier, whose attention grows with the square of the message
+length, one 48 kB message drove the Rasa process to 6–8 GB and stalled every other user; 100 kB
+crashed TensorFlow. Any classifier's cost grows with the length, so the text is cut here, and
+the user is told so. The cut text is what the NLU reads and what the log stores.
 A message with nothing visible in it is answered here with a nudge; the NLU has nothing to read.
 """
 from __future__ import annotations

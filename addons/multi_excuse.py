@@ -341,8 +341,8 @@ class MultiExcuseDetector(GraphComponent):
                 message.set(
                     ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True
                 )
-                # The intent is the excuse named first (DIET's pick between two named excuses
-                # is a near coin flip); its confidence stays DIET's certainty for the message.
+                # The intent is the excuse named first (the classifier's pick between two named
+                # excuses is a near coin flip); its confidence stays the classifier's certainty.
                 intent = message.get(INTENT) or {}
                 if intent.get("name", "").startswith(EXCUSE_PREFIX):
                     message.set(INTENT, {**intent, "name": entities[0]["value"]}, add_to_output=True)

@@ -7,7 +7,7 @@ How the cross-validation runs (faster than `rasa test nlu --cross-validation`, s
 - each fold trains the unchanged pipeline of config.yml (same epochs, same components) with
   `rasa.model_training.train_nlu` in a worker process of its own, and predicts its test part
   with `processor.parse_message`, exactly as `rasa test nlu` does (the FallbackClassifier's
-  prediction is undone, so an uncertain message counts with the intent DIET ranked first);
+  prediction is undone, so an uncertain message counts with the intent the classifier ranked first);
 - the folds run in parallel worker processes (default: cores + 1, TensorFlow limited to one
   thread each; 5 folds run as 3 + 2), which is where the time is saved: Rasa's CV trains
   them one after the other in one process and also predicts every training set once more;

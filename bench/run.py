@@ -395,7 +395,7 @@ def markdown(result: Dict[str, Any]) -> str:
                 f"{cv['wall_seconds']:.0f} s wall time. {cv['examples']} examples, accuracy {cv['accuracy']:.3f}.", "",
                 f"- macro-F1 over the {cv['excuse_intents']} excuse intents: **{cv['excuse_macro_f1']:.3f}**; weakest "
                 f"{cv['weakest_excuse']['intent']} {cv['weakest_excuse']['f1']:.3f}",
-                f"- out_of_scope taken for an excuse: {_oos(cv['oos_as_excuse'])} as `rasa test nlu` counts (DIET's "
+                f"- out_of_scope taken for an excuse: {_oos(cv['oos_as_excuse'])} as `rasa test nlu` counts (the classifier's "
                 f"first intent); {_oos(cv['oos_as_excuse_after_fallback'])} as the bot acts (after the FallbackClassifier)",
                 f"- all non-excuse messages taken for an excuse: {_oos(cv['non_excuse_as_excuse'])} "
                 f"(after fallback {_oos(cv['non_excuse_as_excuse_after_fallback'])}); excuse messages sent to the "
