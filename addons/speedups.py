@@ -6,6 +6,8 @@ py-spy on a 200-turn conversation, see README "Benchmark"). Installed once at im
   (a fifth of the Rasa server's time at turn 200): the type name -> class map is cached.
 - The action server's answer is validated with `jsonschema.validate`, which checks the schema
   itself and builds a new validator on every call: one compiled validator is reused.
+- The policies' dialogue states were rebuilt from the whole history several times per turn (two
+  fifths of the time at turn 200): addons/incremental_states.py continues them event by event.
 - Each custom action call sends the whole conversation (every event since the start of the
   session) to the action server, so the request grows with every turn. Our actions read slots,
   the latest message and the active loop, which Rasa sends separately, and rasa-sdk looks at
@@ -24,6 +26,8 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core import events as rasa_events
 from rasa.shared.core.trackers import EventVerbosity
 
+from addons import incremental_states
+
 EVENTS_FOR_ACTIONS = 60
 
 # -- event types -------------------------------------------------------------------------------
@@ -41,6 +45,8 @@ def _cached_resolve_by_type(type_name: Text, default: Optional[Type[rasa_events.
 
 
 rasa_events.Event.resolve_by_type = staticmethod(_cached_resolve_by_type)
+
+incremental_states.install()
 
 # -- action server answers -----------------------------------------------------------------------
 _response_validator = None

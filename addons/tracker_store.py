@@ -30,7 +30,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from addons import action_guard  # noqa: F401  (installs the apology for failed custom actions)
-from addons import speedups  # noqa: F401  (per-turn costs of stock Rasa, see there)
+from addons import incremental_states, speedups  # noqa: F401  (speedups: per-turn costs of stock Rasa)
 from addons.db_health import DATABASE_ERRORS, HEALTH, RETRY_SECONDS
 from addons.pseudonym import pseudonym
 
@@ -219,6 +219,7 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
                 # starts a new conversation.
                 if hasattr(self.event_broker, "forget"):
                     self.event_broker.forget(tracker.sender_id)
+                incremental_states.forget(tracker.sender_id)
                 self._recent.pop(key, None)
                 self._stored.pop(key, None)
                 return

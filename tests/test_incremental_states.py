@@ -1,0 +1,162 @@
+"""addons/incremental_states.py must give exactly the states stock Rasa computes.
+
+The conversations are the project's own rules and test stories (forms, slots, loops), turned
+into event sequences and then stitched together and disturbed at random with the events that
+make Rasa take back history: reverts, restarts, new sessions, rejected and interrupted loops.
+Every prefix of every sequence is compared, as it grows event by event the way a tracker does
+during a conversation.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    FollowupAction,
+    LoopInterrupted,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+    UserUtteranceReverted,
+)
+from rasa.shared.core.generator import TrainingDataGenerator
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.training_data import loading
+from rasa.shared.core.training_data.structures import StoryGraph
+
+from addons import incremental_states
+
+ROOT = Path(__file__).resolve().parents[1]
+RULE_ONLY = {"rule_only_slots": ["phase", "practice"], "rule_only_loops": ["practice_form"]}
+VARIANTS = [(False, False, None), (True, False, None), (False, True, RULE_ONLY), (True, True, RULE_ONLY)]
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+@pytest.fixture(scope="module")
+def story_events(domain):
+    files = [str(ROOT / "data" / "rules.yml"), str(ROOT / "data" / "rules_practice.yml"),
+             str(ROOT / "tests" / "test_stories.yml")]
+    steps = loading.load_data_from_files(files, domain)
+    trackers = TrainingDataGenerator(StoryGraph(steps), domain, augmentation_factor=0).generate()
+    sequences = [[e for e in t.events if not isinstance(e, SessionStarted)] for t in trackers]
+    assert len(sequences) > 20 and any(any(isinstance(e, ActiveLoop) for e in s) for s in sequences)
+    return sequences
+
+
+@pytest.fixture
+def cached():
+    incremental_states.install()
+    yield
+    incremental_states.uninstall()
+
+
+def stock_states(tracker, domain, variant):
+    omit, ignore, rule_only = variant
+    return incremental_states._stock_past_states(tracker, domain, omit, ignore, rule_only)
+
+
+def grow_and_compare(events, domain, sender="s"):
+    """Appends the events one by one; after each, every variant must equal stock Rasa."""
+    tracker = DialogueStateTracker(sender, domain.slots)
+    compared = 0
+    for event in events:
+        tracker.update(event)
+        for variant in VARIANTS:
+            omit, ignore, rule_only = variant
+            assert tracker.past_states(domain, omit, ignore, rule_only) == stock_states(tracker, domain, variant), (
+                f"after {len(tracker.events)} events, variant {variant}")
+            compared += 1
+    return compared
+
+
+def disturbed(sequences, rng, length):
+    """One long conversation from random stories, with history-changing events mixed in."""
+    events = [SessionStarted()]
+    while len(events) < length:
+        events.extend(rng.choice(sequences))
+        roll = rng.random()
+        if roll < 0.15:
+            events.append(UserUtteranceReverted())
+        elif roll < 0.25:
+            events.append(ActionReverted())
+        elif roll < 0.3:
+            events.append(Restarted())
+        elif roll < 0.35:
+            events.append(SessionStarted())
+        elif roll < 0.45:
+            events.append(ActionExecutionRejected("practice_form"))
+        elif roll < 0.5:
+            events.append(LoopInterrupted(True))
+        elif roll < 0.55:
+            events.append(FollowupAction("action_coach_excuse"))
+        elif roll < 0.65:
+            events.extend([ActionExecuted("practice_form"), SlotSet("practice_answer", "x"),
+                           ActionExecuted("practice_form"), ActionExecuted("action_listen")])
+    return events
+
+
+def test_project_stories_give_stock_states(cached, domain, story_events):
+    compared = sum(grow_and_compare(events, domain, f"story-{i}") for i, events in enumerate(story_events))
+    assert compared > 1000
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_disturbed_long_conversations_give_stock_states(cached, domain, story_events, seed):
+    rng = random.Random(seed)
+    grow_and_compare(disturbed(story_events, rng, 400), domain, f"long-{seed}")
+
+
+def test_practice_loop_rewinds_instead_of_recomputing(cached, domain, story_events, monkeypatch):
+    """A form running turn after turn makes Rasa drop its earlier runs: that must not cost a full
+    recomputation (the point of the cache), and must still give stock states."""
+    practice = [s for s in story_events if any(isinstance(e, ActiveLoop) and e.name for e in s)]
+    events = [SessionStarted()] + [e for s in story_events[:30] for e in s]
+    for turn in range(30):
+        events += [UserUttered(f"antwort {turn}", {"name": "practice_answer", "confidence": 1.0}),
+                   ActionExecuted("practice_form"), SlotSet("practice_answer", f"antwort {turn}"),
+                   ActionExecuted("action_listen")]
+    events = events[:1] + practice[0] + events[1:]
+    full_computations = []
+    original = incremental_states._History.__init__
+
+    def counting_init(self, *args, **kwargs):
+        full_computations.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(incremental_states._History, "__init__", counting_init)
+    grow_and_compare(events, domain, "practice")
+    # one per variant at the start, one per variant when the loop name first appears
+    assert len(full_computations) <= 2 * len(VARIANTS) + 2
+
+
+def test_other_tracker_with_same_sender_is_not_mixed_up(cached, domain, story_events):
+    first = DialogueStateTracker("same", domain.slots)
+    second = DialogueStateTracker("same", domain.slots)
+    for event in story_events[0]:
+        first.update(event)
+    for event in story_events[-1]:
+        second.update(event)
+    for tracker in (first, second, first, second):
+        assert tracker.past_states(domain) == stock_states(tracker, domain, VARIANTS[0])
+
+
+def test_returned_states_can_be_changed_by_the_caller(cached, domain, story_events):
+    tracker = DialogueStateTracker("mutating", domain.slots)
+    for event in story_events[0]:
+        tracker.update(event)
+    for state in tracker.past_states(domain):
+        for sub in state.values():
+            sub.clear()
+    assert tracker.past_states(domain) == stock_states(tracker, domain, VARIANTS[0])
