@@ -1,21 +1,25 @@
-"""Dialogue states computed once per event instead of once per event per prediction.
+"""Tracker computations that stock Rasa 3.6 repeats over the whole history on every turn, done
+once per event instead. The results are exactly stock Rasa's.
 
-Stock Rasa 3.6 builds the policies' input, the list of dialogue states, from scratch on every
-prediction: it filters the whole event history (`applied_events`) and replays it into a fresh
-tracker, computing a state before every action. The Memoization and Rule policies do that
-several times per turn, so turn 200 of a conversation spent 40 % of its time there (py-spy, see
-README "Benchmark") and a practice session got slower as it went on.
+- Dialogue states (`past_states`): the policies' input is rebuilt from scratch on every
+  prediction by filtering the whole event history (`applied_events`) and replaying it into a
+  fresh tracker. The Memoization and Rule policies do that several times per turn, so turn 200
+  of a conversation spent 40 % of its time there (py-spy, see README "Benchmark"), and a
+  practice session got slower as it went on. Here each conversation keeps what the last call
+  computed (the events it saw, the filtered events, the replaying tracker, the states), and the
+  next call with the same events plus new ones continues from there. Rasa's filtering can take
+  back earlier events (a revert, a loop running again); then it rewinds to the last snapshot of
+  the replaying tracker before the first changed event.
+- `applied_events`, which Rasa asks for twice per message just to check the session, is kept
+  up to date the same way.
+- `copy`, once per action, replayed every event into a new tracker; a tracker's state is a
+  function of its events, so the copy takes the events and that state as they are.
 
-This module keeps, per conversation, what the last call computed: the events it saw, the
-filtered events, the replaying tracker and the states. The next call with the same events plus
-new ones continues from there. Rasa's filtering can take back earlier events (a revert, a loop
-running again); then it rewinds to the last state before the first changed event, from a small
-snapshot of the replaying tracker. Anything it cannot continue exactly (another conversation,
-changed or dropped events, a loop seen for the first time, a rewind older than the snapshots)
-is computed in full as before. The result is identical to stock Rasa; tests/test_incremental_states.py
-compares the two on every step of real and randomised conversations.
-
-Only plain `DialogueStateTracker`s are cached: the training trackers have their own cache.
+Anything that cannot be continued exactly (another conversation, changed or dropped events, a
+loop seen for the first time, a rewind older than the snapshots) is computed in full as before.
+tests/test_incremental_states.py compares all three with stock Rasa on every step of the
+project's stories and of randomised long conversations. Only plain `DialogueStateTracker`s are
+handled: the training trackers have their own cache.
 """
 from __future__ import annotations
 
@@ -44,6 +48,8 @@ CACHED_HISTORIES = 300
 SNAPSHOTS = 48
 
 _stock_past_states = DialogueStateTracker.past_states
+_stock_applied_events = DialogueStateTracker.applied_events
+_stock_copy = DialogueStateTracker.copy
 
 
 class _Snapshot:
@@ -93,46 +99,29 @@ class _Mark:
         self.turn_was_hidden = turn_was_hidden
 
 
-class _History:
-    """States of one conversation for one set of arguments, kept up to date event by event."""
+class _AppliedEvents:
+    """Stock `DialogueStateTracker.applied_events` of a growing event list, one event at a time."""
 
-    def __init__(self, tracker: DialogueStateTracker, domain: Domain, omit_unset_slots: bool,
-                 ignore_rule_only_turns: bool, rule_only_data: Optional[Dict[Text, Any]]) -> None:
-        self.domain = domain
-        self.omit_unset_slots = omit_unset_slots
-        self.ignore_rule_only_turns = ignore_rule_only_turns
-        self.rule_only_data = rule_only_data
+    def __init__(self, tracker: DialogueStateTracker) -> None:
         self.seen: List[Any] = list(tracker.events)
         self.loop_names = {e.name for e in self.seen if isinstance(e, ActiveLoop) and e.name}
-        self.applied: List[Any] = tracker.applied_events()
-        self.replay = tracker.init_copy()
-        self.replayed = 0  # applied events replayed so far
-        self.states: List[Dict[Text, Any]] = []
-        self.marks: List[_Mark] = []
-        self.last_ml_action = None
-        self.turn_was_hidden = False
-        self._replay_to_end()
+        self.applied: List[Any] = _stock_applied_events(tracker)
 
-    # -- continuing ------------------------------------------------------------------------------
-    def continues(self, tracker: DialogueStateTracker, domain: Domain) -> bool:
+    def continues(self, tracker: DialogueStateTracker) -> bool:
         """Whether `tracker` holds the events seen so far, as the same objects, and maybe more."""
         events = tracker.events
-        return (
-            domain is self.domain
-            and len(events) >= len(self.seen)
-            and all(map(operator.is_, islice(events, 0, len(self.seen)), self.seen))
-        )
+        return len(events) >= len(self.seen) and all(
+            map(operator.is_, islice(events, 0, len(self.seen)), self.seen))
 
-    def advance(self, tracker: DialogueStateTracker) -> bool:
-        """Takes in the new events; False when only a full computation is exact."""
+    def advance(self, tracker: DialogueStateTracker) -> Optional[int]:
+        """Takes in the new events of `tracker`. Returns how many of the applied events before are
+        unchanged, or None when only a full computation is exact."""
         new = list(islice(tracker.events, len(self.seen), None))
-        if not new:
-            return True
         if any(isinstance(e, ActiveLoop) and e.name and e.name not in self.loop_names for e in new):
             # Rasa filters a loop's earlier runs by the loop names of the whole history.
-            return False
+            return None
         applied = self.applied
-        unchanged = len(applied)  # applied[:unchanged] are the same as before
+        unchanged = len(applied)
         for event in new:
             if isinstance(event, (Restarted, SessionStarted)):
                 applied = []
@@ -153,6 +142,39 @@ class _History:
             unchanged = min(unchanged, len(applied))
         self.seen.extend(new)
         self.applied = applied
+        return unchanged
+
+
+class _History:
+    """States of one conversation for one set of arguments, kept up to date event by event."""
+
+    def __init__(self, tracker: DialogueStateTracker, domain: Domain, omit_unset_slots: bool,
+                 ignore_rule_only_turns: bool, rule_only_data: Optional[Dict[Text, Any]]) -> None:
+        self.domain = domain
+        self.omit_unset_slots = omit_unset_slots
+        self.ignore_rule_only_turns = ignore_rule_only_turns
+        self.rule_only_data = rule_only_data
+        self.events = _AppliedEvents(tracker)
+        self.replay = tracker.init_copy()
+        self.replayed = 0  # applied events replayed so far
+        self.states: List[Dict[Text, Any]] = []
+        self.marks: List[_Mark] = []
+        self.last_ml_action = None
+        self.turn_was_hidden = False
+        self._replay_to_end()
+
+    @property
+    def applied(self) -> List[Any]:
+        return self.events.applied
+
+    def continues(self, tracker: DialogueStateTracker, domain: Domain) -> bool:
+        return domain is self.domain and self.events.continues(tracker)
+
+    def advance(self, tracker: DialogueStateTracker) -> bool:
+        """Takes in the new events; False when only a full computation is exact."""
+        unchanged = self.events.advance(tracker)
+        if unchanged is None:
+            return False
         if unchanged < self.replayed and not self._rewind(unchanged):
             return False
         self._replay_to_end()
@@ -239,16 +261,52 @@ def past_states(
     return history.result()
 
 
+_applied: "OrderedDict[Text, _AppliedEvents]" = OrderedDict()
+
+
+def applied_events(self: DialogueStateTracker) -> List[Any]:
+    """Stock result; Rasa asks for it twice per message just to check the session."""
+    if type(self) is not DialogueStateTracker or self._max_event_history:
+        return _stock_applied_events(self)
+    known = _applied.get(self.sender_id)
+    if known is None or not known.continues(self) or known.advance(self) is None:
+        known = _AppliedEvents(self)
+    _applied[self.sender_id] = known
+    _applied.move_to_end(self.sender_id)
+    while len(_applied) > CACHED_HISTORIES:
+        _applied.popitem(last=False)
+    return list(known.applied)
+
+
+def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
+    """Stock `copy` replays every event into a new tracker (once per action). A tracker's state is
+    a function of its events, so the copy takes the events and that state as they are."""
+    if type(self) is not DialogueStateTracker:
+        return _stock_copy(self)
+    tracker = self.init_copy()
+    tracker.events.extend(self.events)
+    _Snapshot(self).restore(tracker)
+    if tracker.latest_action is not None:
+        tracker.latest_action = dict(tracker.latest_action)
+    return tracker
+
+
 def forget(sender_id: Text) -> None:
     """Drops what is kept of a conversation (its data was deleted)."""
     for key in [k for k in _histories if k[0] == sender_id]:
         del _histories[key]
+    _applied.pop(sender_id, None)
 
 
 def install() -> None:
     DialogueStateTracker.past_states = past_states
+    DialogueStateTracker.applied_events = applied_events
+    DialogueStateTracker.copy = copy_tracker
 
 
 def uninstall() -> None:
     DialogueStateTracker.past_states = _stock_past_states
+    DialogueStateTracker.applied_events = _stock_applied_events
+    DialogueStateTracker.copy = _stock_copy
     _histories.clear()
+    _applied.clear()

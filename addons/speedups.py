@@ -7,7 +7,8 @@ py-spy on a 200-turn conversation, see README "Benchmark"). Installed once at im
 - The action server's answer is validated with `jsonschema.validate`, which checks the schema
   itself and builds a new validator on every call: one compiled validator is reused.
 - The policies' dialogue states were rebuilt from the whole history several times per turn (two
-  fifths of the time at turn 200): addons/incremental_states.py continues them event by event.
+  fifths of the time at turn 200), and every action copied the tracker by replaying all events:
+  addons/incremental_states.py does both once per event.
 - Each custom action call sends the whole conversation (every event since the start of the
   session) to the action server, so the request grows with every turn. Our actions read slots,
   the latest message and the active loop, which Rasa sends separately, and rasa-sdk looks at

@@ -1,4 +1,5 @@
-"""addons/incremental_states.py must give exactly the states stock Rasa computes.
+"""addons/incremental_states.py must give exactly the states, applied events and tracker copies
+that stock Rasa computes.
 
 The conversations are the project's own rules and test stories (forms, slots, loops), turned
 into event sequences and then stitched together and disturbed at random with the events that
@@ -8,6 +9,7 @@ during a conversation.
 """
 from __future__ import annotations
 
+import operator
 import random
 from pathlib import Path
 
@@ -19,6 +21,9 @@ from rasa.shared.core.events import (
     ActionExecutionRejected,
     ActionReverted,
     ActiveLoop,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
     FollowupAction,
     LoopInterrupted,
     Restarted,
@@ -28,7 +33,7 @@ from rasa.shared.core.events import (
     UserUtteranceReverted,
 )
 from rasa.shared.core.generator import TrainingDataGenerator
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.core.training_data import loading
 from rasa.shared.core.training_data.structures import StoryGraph
 
@@ -67,12 +72,25 @@ def stock_states(tracker, domain, variant):
     return incremental_states._stock_past_states(tracker, domain, omit, ignore, rule_only)
 
 
+def same_state(tracker, other) -> bool:
+    return (
+        tracker.current_state(EventVerbosity.ALL) == other.current_state(EventVerbosity.ALL)
+        and {n: (s.value, s.has_been_set) for n, s in tracker.slots.items()}
+        == {n: (s.value, s.has_been_set) for n, s in other.slots.items()}
+        and tracker.active_loop == other.active_loop
+        and tracker.latest_bot_utterance == other.latest_bot_utterance
+    )
+
+
 def grow_and_compare(events, domain, sender="s"):
     """Appends the events one by one; after each, every variant must equal stock Rasa."""
     tracker = DialogueStateTracker(sender, domain.slots)
     compared = 0
     for event in events:
         tracker.update(event)
+        applied, stock_applied = tracker.applied_events(), incremental_states._stock_applied_events(tracker)
+        assert len(applied) == len(stock_applied) and all(map(operator.is_, applied, stock_applied))
+        assert same_state(tracker.copy(), incremental_states._stock_copy(tracker))
         for variant in VARIANTS:
             omit, ignore, rule_only = variant
             assert tracker.past_states(domain, omit, ignore, rule_only) == stock_states(tracker, domain, variant), (
@@ -104,6 +122,12 @@ def disturbed(sequences, rng, length):
         elif roll < 0.65:
             events.extend([ActionExecuted("practice_form"), SlotSet("practice_answer", "x"),
                            ActionExecuted("practice_form"), ActionExecuted("action_listen")])
+        elif roll < 0.7:
+            events.append(BotUttered("Wie sieht Ihre Woche aus?", {"elements": None}))
+        elif roll < 0.72:
+            events.append(ConversationPaused())
+        elif roll < 0.74:
+            events.append(ConversationResumed())
     return events
 
 
@@ -160,3 +184,17 @@ def test_returned_states_can_be_changed_by_the_caller(cached, domain, story_even
         for sub in state.values():
             sub.clear()
     assert tracker.past_states(domain) == stock_states(tracker, domain, VARIANTS[0])
+
+
+def test_copy_is_independent_of_the_original(cached, domain, story_events):
+    tracker = DialogueStateTracker("copied", domain.slots)
+    for event in story_events[-1]:
+        tracker.update(event)
+    before = tracker.current_state(EventVerbosity.ALL)
+    copied = tracker.copy()
+    copied.update(SlotSet("current_excuse", "excuse_no_time"))
+    copied.update(ActiveLoop("practice_form"))
+    copied.update(LoopInterrupted(True))
+    copied.update(ActionExecuted("action_coach_excuse"))
+    assert tracker.current_state(EventVerbosity.ALL) == before
+    assert copied.current_state(EventVerbosity.ALL) != before
