@@ -7,15 +7,7 @@ set -euo pipefail
 if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "Error: nginx is missing. Install it as root: apt-get install -y nginx-light (or nginx)" >&2
-  exit 1
-fi
-echo "Installing nginx for the scale-out setup (apt-get) …"
-if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }; then
-  echo "Error: apt-get could not install nginx; install it yourself: apt-get install -y nginx" >&2
-  exit 1
-fi
+"$(dirname "$0")/apt_install.sh" nginx /usr/sbin/nginx "the scale-out setup"
 # Debian starts the packaged service on port 80 where an init system runs; we never use it.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet nginx 2>/dev/null; then
   systemctl disable --now nginx >/dev/null 2>&1 || true
