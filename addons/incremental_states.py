@@ -13,11 +13,12 @@ once per event instead. The results are exactly stock Rasa's.
 - `applied_events`, which Rasa asks for twice per message just to check the session, is kept
   up to date the same way.
 - `copy`, once per action, replayed every event into a new tracker; a tracker's state is a
-  function of its events, so the copy takes the events and that state as they are.
+  function of its events, so the copy takes the events and that state as they are. The same
+  for the form's temporary tracker, built twice per practice answer.
 
 Anything that cannot be continued exactly (another conversation, changed or dropped events, a
 loop seen for the first time, a rewind older than the snapshots) is computed in full as before.
-tests/test_incremental_states.py compares all three with stock Rasa on every step of the
+tests/test_incremental_states.py compares each with stock Rasa on every step of the
 project's stories and of randomised long conversations. Only plain `DialogueStateTracker`s are
 handled: the training trackers have their own cache.
 """
@@ -29,6 +30,7 @@ from collections import OrderedDict
 from itertools import islice
 from typing import Any, Dict, List, Optional, Text, Tuple
 
+from rasa.core.actions.forms import FormAction
 from rasa.shared.core import constants
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -37,6 +39,7 @@ from rasa.shared.core.events import (
     ActiveLoop,
     Restarted,
     SessionStarted,
+    SlotSet,
     UserUttered,
     UserUtteranceReverted,
 )
@@ -50,6 +53,7 @@ SNAPSHOTS = 48
 _stock_past_states = DialogueStateTracker.past_states
 _stock_applied_events = DialogueStateTracker.applied_events
 _stock_copy = DialogueStateTracker.copy
+_stock_form_tracker = FormAction._temporary_tracker
 
 
 class _Snapshot:
@@ -291,6 +295,21 @@ def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     return tracker
 
 
+def form_tracker(self: FormAction, current_tracker: DialogueStateTracker, additional_events: List[Any],
+                 domain: Domain) -> DialogueStateTracker:
+    """Stock `FormAction._temporary_tracker` (the form's view of the conversation before it
+    validates and asks) replays every event since the latest restart; without a restart that
+    is a copy of the tracker plus the form's events."""
+    if type(current_tracker) is not DialogueStateTracker or any(
+            isinstance(e, Restarted) for e in current_tracker.events):
+        return _stock_form_tracker(self, current_tracker, additional_events, domain)
+    tracker = copy_tracker(current_tracker)
+    for event in [SlotSet(constants.REQUESTED_SLOT, self.get_slot_to_fill(current_tracker)),
+                  ActionExecuted(self.name()), *additional_events]:
+        tracker.update(event)
+    return tracker
+
+
 def forget(sender_id: Text) -> None:
     """Drops what is kept of a conversation (its data was deleted)."""
     for key in [k for k in _histories if k[0] == sender_id]:
@@ -302,11 +321,13 @@ def install() -> None:
     DialogueStateTracker.past_states = past_states
     DialogueStateTracker.applied_events = applied_events
     DialogueStateTracker.copy = copy_tracker
+    FormAction._temporary_tracker = form_tracker
 
 
 def uninstall() -> None:
     DialogueStateTracker.past_states = _stock_past_states
     DialogueStateTracker.applied_events = _stock_applied_events
     DialogueStateTracker.copy = _stock_copy
+    FormAction._temporary_tracker = _stock_form_tracker
     _histories.clear()
     _applied.clear()

@@ -1,5 +1,5 @@
 """addons/incremental_states.py must give exactly the states, applied events and tracker copies
-that stock Rasa computes.
+(also the form's) that stock Rasa computes.
 
 The conversations are the project's own rules and test stories (forms, slots, loops), turned
 into event sequences and then stitched together and disturbed at random with the events that
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from rasa.core.actions.forms import FormAction
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -40,6 +41,7 @@ from rasa.shared.core.training_data.structures import StoryGraph
 from addons import incremental_states
 
 ROOT = Path(__file__).resolve().parents[1]
+FORM = FormAction("practice_form", None)
 RULE_ONLY = {"rule_only_slots": ["phase", "practice"], "rule_only_loops": ["practice_form"]}
 VARIANTS = [(False, False, None), (True, False, None), (False, True, RULE_ONLY), (True, True, RULE_ONLY)]
 
@@ -91,6 +93,16 @@ def grow_and_compare(events, domain, sender="s"):
         applied, stock_applied = tracker.applied_events(), incremental_states._stock_applied_events(tracker)
         assert len(applied) == len(stock_applied) and all(map(operator.is_, applied, stock_applied))
         assert same_state(tracker.copy(), incremental_states._stock_copy(tracker))
+        if tracker.active_loop_name == FORM.name():
+            extra = [SlotSet("practice_answer", "Weil unsere Kunden dort lesen.")]
+            ours, stock = FORM._temporary_tracker(tracker, extra, domain), incremental_states._stock_form_tracker(
+                FORM, tracker, extra, domain)
+            assert [type(e) for e in ours.events][-3:] == [type(e) for e in stock.events][-3:] == [
+                SlotSet, ActionExecuted, SlotSet]
+            assert {**ours.current_state(), "latest_event_time": None} == {
+                **stock.current_state(), "latest_event_time": None}
+            assert {n: (s.value, s.has_been_set) for n, s in ours.slots.items()} == {
+                n: (s.value, s.has_been_set) for n, s in stock.slots.items()}
         for variant in VARIANTS:
             omit, ignore, rule_only = variant
             assert tracker.past_states(domain, omit, ignore, rule_only) == stock_states(tracker, domain, variant), (
