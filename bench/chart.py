@@ -40,6 +40,11 @@ def draw(result: Dict[str, Any], path: Path) -> None:
         per_turn = bot["long"]["per_turn_ms"]
         ax.plot(range(1, len(per_turn) + 1), [x if x is not None else float("nan") for x in per_turn],
                 color=COLORS.get(name), linewidth=0.9, label=name)
+    practice = (lat.get("coach") or {}).get("practice")
+    if practice:
+        per_turn = practice["per_turn_ms"]
+        ax.plot(range(1, len(per_turn) + 1), [x if x is not None else float("nan") for x in per_turn],
+                color=COLORS.get("coach"), linewidth=0.9, linestyle=":", label="coach, practice")
     ax.set_xlabel("turn of one conversation")
     ax.set_ylabel("latency (ms)")
     ax.set_title("Long conversation")

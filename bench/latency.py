@@ -129,6 +129,51 @@ async def run_long(url: str, cycle: Sequence[str], turns: int, max_seconds: floa
     return {"turns": len(per_turn), "errors": sum(1 for x in per_turn if x is None), "per_turn_ms": per_turn}
 
 
+# The practice role play (actions/practice.py) answered by a trainee who keeps going: answers
+# to the boss's excuse and his follow-up, then the next practice. Which message comes next
+# depends on what the coach asked, so the cycle stays in the role play whatever excuse is played.
+PRACTICE_START = "Übungsmodus starten"
+PRACTICE_ANSWERS = [
+    "Fangen Sie klein an: ein Beitrag pro Woche, feste Zeit im Kalender, und Ihre Kunden lesen da mit.",
+    "Mit klaren Regeln und ein paar Freiwilligen im Team ist das Risiko klein, und wir lernen schnell dazu.",
+    "Schauen Sie, was die Konkurrenz dort macht – wer nicht sichtbar ist, wird bei Anfragen übergangen.",
+]
+
+
+def practice_reply(answer: List[Dict[str, Any]], turn: int) -> str:
+    text = " ".join(m.get("text") or "" for m in answer)
+    buttons = [b.get("title") or "" for m in answer for b in m.get("buttons") or []]
+    if "Ohne Code" in buttons:
+        return "ohne Code"
+    if "Welche Ausrede" in text:
+        return "Sie wählen aus"
+    if "Neue Übung" in buttons:
+        return "Neue Übung"
+    if "Runde" not in text and "Chef" not in text and "Tipp" not in text:
+        return PRACTICE_START  # fell out of the role play: start a new one
+    return PRACTICE_ANSWERS[turn % len(PRACTICE_ANSWERS)]
+
+
+async def run_practice(url: str, turns: int, max_seconds: float, prefix: str) -> Dict[str, Any]:
+    """One conversation of back-to-back practice sessions, `turns` turns long."""
+    endpoint = _check_local(url)
+    sender = f"{prefix}-practice-{uuid.uuid4().hex[:12]}"
+    per_turn: List[Optional[float]] = []
+    rounds = 0
+    text = PRACTICE_START
+    deadline = time.perf_counter() + max_seconds
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
+        for i in range(turns):
+            if time.perf_counter() > deadline:
+                break
+            elapsed, answer = await _turn(session, endpoint, sender, text)
+            per_turn.append(None if answer is None else round(elapsed, 1))
+            rounds += sum(1 for m in answer or [] if (m.get("text") or "").startswith("Runde ") and "Punkten" in m["text"])
+            text = practice_reply(answer or [], i)
+    return {"turns": len(per_turn), "errors": sum(1 for x in per_turn if x is None), "rounds_scored": rounds,
+            "per_turn_ms": per_turn}
+
+
 def at_turn(per_turn: Sequence[Optional[float]], turn: int, half_window: int = 4) -> Optional[float]:
     """Median latency of the turns around `turn` (1-based; turn-4 … turn+4, clipped), so one
     slow request does not decide it."""

@@ -246,6 +246,12 @@ def run_latency(prof: Dict[str, Any], with_reference: bool, bare_model: Optional
             bot.result["long"] = long
             log(f"        at turn {long['at_turn_ms']}")
             sampler.sample()
+        log(f"  coach practice conversation (back-to-back role plays): {prof['long_turns']} turns …")
+        practice = asyncio.run(latency.run_practice(coach.url, prof["long_turns"], prof["long_seconds"], "bench-coach"))
+        practice["at_turn_ms"] = {str(t): latency.at_turn(practice["per_turn_ms"], t) for t in prof["checkpoints"]}
+        coach.result["practice"] = practice
+        log(f"        at turn {practice['at_turn_ms']}, {practice['rounds_scored']} rounds scored")
+        sampler.sample()
         for bot in bots:
             bot.result["rss_after_load_mib"] = {k: latency.mib([v]) for k, v in sampler.current(bot.name).items()}
             bot.result["rss_peak_mib"] = {k: latency.mib([v]) for k, v in sampler.peak.get(bot.name, {}).items()}
@@ -281,8 +287,8 @@ def evaluate_targets(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     def phase(bot, name, key):
         return (bot.get("phases", {}).get(name) or {}).get(key)
 
-    def long_ratio(bot):
-        at = (bot.get("long") or {}).get("at_turn_ms") or {}
+    def long_ratio(bot, run="long"):
+        at = (bot.get(run) or {}).get("at_turn_ms") or {}
         return _ratio(at.get("200"), at.get("10"))
 
     rows = []
@@ -306,6 +312,9 @@ def evaluate_targets(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     lc, lb = long_ratio(coach), long_ratio(bare)
     row("turn 200 / turn 10 of one conversation", lc, lb, None, f"≤ {TARGETS['long_ratio']}",
         None if lc is None else lc <= TARGETS["long_ratio"], "×")
+    lp = long_ratio(coach, "practice")
+    row("turn 200 / turn 10 of one practice conversation", lp, None, None, f"≤ {TARGETS['long_ratio']}",
+        None if lp is None else lp <= TARGETS["long_ratio"], "×")
     mem_c, mem_b = coach.get("rss_peak_total_mib"), bare.get("rss_peak_total_mib")
     row("resident memory, Rasa + action server (peak)", mem_c, mem_b, _ratio(mem_c, mem_b),
         f"< {TARGETS['memory_mib']} MiB", None if mem_c is None else mem_c < TARGETS["memory_mib"], "MiB")
@@ -377,6 +386,10 @@ def markdown(result: Dict[str, Any]) -> str:
     for name, bot in lat.items():
         at = bot["long"]["at_turn_ms"]
         out.append(f"| {name} | " + " | ".join(_fmt(v, "ms") for v in at.values()) + f" | {bot['long']['errors']} |")
+    practice = (lat.get("coach") or {}).get("practice")
+    if practice:
+        out.append(f"| coach, practice role plays ({practice['rounds_scored']} rounds scored) | "
+                   + " | ".join(_fmt(v, "ms") for v in practice["at_turn_ms"].values()) + f" | {practice['errors']} |")
     out += ["", "Resident memory (MiB, process and its children, sampled every 0.5 s via "
             f"{latency.MEMORY_SOURCE} from the first answer to the end of the load):", "", "| bot | after start | after load | peak | peak total |", "|---|---|---|---|---:|"]
     for name, bot in lat.items():

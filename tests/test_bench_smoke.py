@@ -36,10 +36,13 @@ def test_bench_smoke_run_writes_table_json_and_chart(tmp_path):
         assert phase["turns"] > 0 and phase["errors"] == 0 and phase["empty_answers"] == 0
     assert coach["phases"]["sequential"]["turns"] == 5
     assert coach["long"]["turns"] == 12 and coach["long"]["at_turn_ms"]["10"] > 0
+    # the practice run stays in the role play: 12 turns reach the first scored rounds
+    assert coach["practice"]["turns"] == 12 and coach["practice"]["errors"] == 0
+    assert coach["practice"]["rounds_scored"] >= 2
     assert coach["start_to_first_answer_s"] > 0
     assert {"rasa", "actions"} <= set(coach["rss_peak_mib"]) and coach["rss_peak_total_mib"] > 100
     # the turns went through the session log (tracker store + event broker)
-    assert coach["session_log_rows"]["turns"] >= 2 * (5 + 6 + 12)
+    assert coach["session_log_rows"]["turns"] >= 2 * (5 + 6 + 12 + 12)
 
     if "bare" in result["latency"]:  # reference only when its model is cached
         assert result["latency"]["bare"]["phases"]["sequential"]["p95_ms"] > 0
@@ -47,6 +50,7 @@ def test_bench_smoke_run_writes_table_json_and_chart(tmp_path):
 
     figures = {row["figure"] for row in result["targets"]}
     assert {"p95 turn latency, sequential", "turn 200 / turn 10 of one conversation",
+            "turn 200 / turn 10 of one practice conversation",
             "resident memory, Rasa + action server (peak)", "CV macro-F1, 17 excuse intents"} <= figures
     assert all(row["status"] in {"met", "missed", "n/a"} for row in result["targets"])
 
