@@ -338,12 +338,11 @@ class MultiExcuseDetector(GraphComponent):
         for message in messages:
             entities = self.detect(message.get(TEXT) or "")
             if entities:
+                # The entities carry every excuse named, in order; the coaching action answers
+                # them all. The intent stays the whole-message classifier's pick: overriding it
+                # with the excuse of the first clause made single-excuse messages that merely
+                # have two clauses worse (cross-validation 0.880 -> 0.864 macro-F1).
                 message.set(
                     ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True
                 )
-                # The intent is the excuse named first (the classifier's pick between two named
-                # excuses is a near coin flip); its confidence stays the classifier's certainty.
-                intent = message.get(INTENT) or {}
-                if intent.get("name", "").startswith(EXCUSE_PREFIX):
-                    message.set(INTENT, {**intent, "name": entities[0]["value"]}, add_to_output=True)
         return messages
