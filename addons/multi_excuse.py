@@ -64,12 +64,9 @@ def _word_vectorizer(min_df: int = 1) -> TfidfVectorizer:
                            token_pattern=r"(?u)\b\w+\b", sublinear_tf=True, min_df=min_df, dtype=np.float32)
 
 
-VECTORIZER_NAMES = ["0", "1"]  # the intent classifier's files: character, word n-grams
-
-
-def _char_vectorizer(min_df: int = 1) -> TfidfVectorizer:
+def _char_vectorizer(min_df: int = 1, dtype: Any = np.float32) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold,
-                           sublinear_tf=True, min_df=min_df, dtype=np.float32)
+                           sublinear_tf=True, min_df=min_df, dtype=dtype)
 
 # -- persistence of both models: plain JSON and numpy arrays instead of pickle, so a model file
 # cannot run code. `names` tell the files of each vectorizer apart (vocabulary{name}.json,
@@ -88,17 +85,15 @@ def save_linear_model(model_dir, names: List[str], vectorizers: List[TfidfVector
     )
 
 
-def load_linear_model(model_dir, names: List[str], new_vectorizers: List[Any]
+def load_linear_model(model_dir, names: List[str], vectorizers: List[TfidfVectorizer]
                       ) -> Tuple[List[TfidfVectorizer], LogisticRegression]:
-    """Raises FileNotFoundError, KeyError or ValueError when there is no complete model."""
+    """Fills the new `vectorizers` and a classifier from the files; raises FileNotFoundError,
+    KeyError or ValueError when there is no complete model."""
     classes = json.loads((model_dir / "classes.json").read_text("utf-8"))
     weights = np.load(model_dir / "weights.npz")
-    vectorizers = []
-    for name, new in zip(names, new_vectorizers):
-        vectorizer = new()
+    for name, vectorizer in zip(names, vectorizers):
         vectorizer.vocabulary_ = json.loads((model_dir / f"vocabulary{name}.json").read_text("utf-8"))
         vectorizer.idf_ = weights[f"idf{name}"]
-        vectorizers.append(vectorizer)
     classifier = LogisticRegression()
     classifier.classes_ = np.array(classes)
     classifier.coef_ = weights["coef"].astype(np.float64)
@@ -106,37 +101,17 @@ def load_linear_model(model_dir, names: List[str], new_vectorizers: List[Any]
     return vectorizers, classifier
 
 
+class _LinearTextComponent(GraphComponent):
+    """TF-IDF vectorizers and a logistic regression, saved with `save_linear_model`."""
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
-class NGramIntentClassifier(GraphComponent):
-    """The intent of a message from TF-IDF weighted n-grams and a logistic regression.
-
-    Features: umlaut-folded character 2–5-grams within words (typos, compounds, inflection:
-    "Datenschutzbeauftragter" shares most of its n-grams with "Datenschutz") and word 1–2-grams,
-    each TF-IDF weighted with sublinear term frequency, so a long message does not outweigh a
-    short one and words every intent uses count little. A multinomial logistic regression gives
-    probabilities, which the FallbackClassifier reads as confidences.
-
-    Why not DIET: on this data (3 000–4 000 short examples, no pretrained embeddings) the
-    linear model recognises more excuses in cross-validation and on the held-out set, and it
-    trains in seconds instead of minutes (measured, see README).
-    """
+    # The vectorizers' file names (see save_linear_model) and factories, in feature order.
+    VECTORIZER_NAMES: List[str] = []
+    COEF_DTYPE: Any = np.float64
+    NO_MODEL_WARNING = ""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {
-            # Inverse regularisation strength of the logistic regression.
-            "C": 20.0,
-            # Ignore n-grams that occur in fewer training messages (1 = keep all).
-            "min_df": 1,
-            # Weight per intent in the loss (default 1), e.g. {"out_of_scope": 2.5}: the space of
-            # messages that are no excuse is far larger than its examples, so its prior is raised.
-            "class_weight": {},
-            # How many intents the ranking lists.
-            "ranking_length": 10,
-        }
+    def _new_vectorizers() -> List[TfidfVectorizer]:
+        raise NotImplementedError
 
     def __init__(
         self,
@@ -159,7 +134,7 @@ class NGramIntentClassifier(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> NGramIntentClassifier:
+    ) -> "_LinearTextComponent":
         return cls(config, model_storage, resource)
 
     def _features(self, texts: List[str]):
@@ -167,29 +142,19 @@ class NGramIntentClassifier(GraphComponent):
 
         return hstack([v.transform(texts) for v in self._vectorizers]).tocsr()
 
-    def train(self, training_data: TrainingData) -> Resource:
-        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
-        if len({e.get(INTENT) for e in examples}) < 2:
-            return self._resource
-        texts = [e.get(TEXT) for e in examples]
-        labels = [e.get(INTENT) for e in examples]
-        min_df = int(self._config["min_df"])
-        self._vectorizers = [_char_vectorizer(min_df), _word_vectorizer(min_df)]
-        for vectorizer in self._vectorizers:
+    def _fit(self, texts: List[str], labels: List[str], vectorizers: List[TfidfVectorizer],
+             classifier: LogisticRegression) -> Resource:
+        self._vectorizers = vectorizers
+        for vectorizer in vectorizers:
             vectorizer.fit(texts)
-        weights = {label: float(self._config["class_weight"].get(label, 1.0)) for label in set(labels)}
-        # newton-cg reaches the same optimum as the default lbfgs in a few Newton steps: with
-        # weak regularisation (high C) on ~50 000 sparse features 3x faster (16 s instead of 48 s).
-        self._classifier = LogisticRegression(C=self._config["C"], max_iter=3000, class_weight=weights,
-                                              solver="newton-cg")
-        self._classifier.fit(self._features(texts), labels)
+        self._classifier = classifier.fit(self._features(texts), labels)
         self.persist()
         return self._resource
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as model_dir:
-            save_linear_model(model_dir, VECTORIZER_NAMES, self._vectorizers, self._classifier,
-                              coef_dtype=np.float32)
+            save_linear_model(model_dir, self.VECTORIZER_NAMES, self._vectorizers, self._classifier,
+                              coef_dtype=self.COEF_DTYPE)
 
     @classmethod
     def load(
@@ -199,15 +164,70 @@ class NGramIntentClassifier(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> NGramIntentClassifier:
+    ) -> "_LinearTextComponent":
         try:
             with model_storage.read_from(resource) as model_dir:
                 vectorizers, classifier = load_linear_model(
-                    model_dir, VECTORIZER_NAMES, [_char_vectorizer, _word_vectorizer])
+                    model_dir, cls.VECTORIZER_NAMES, cls._new_vectorizers())
         except (ValueError, FileNotFoundError, KeyError):
-            logger.warning("NGramIntentClassifier has no trained model; it predicts no intent.")
+            logger.warning(cls.NO_MODEL_WARNING)
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, vectorizers, classifier)
+
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class NGramIntentClassifier(_LinearTextComponent):
+    """The intent of a message from TF-IDF weighted n-grams and a logistic regression.
+
+    Features: umlaut-folded character 2–5-grams within words (typos, compounds, inflection:
+    "Datenschutzbeauftragter" shares most of its n-grams with "Datenschutz") and word 1–2-grams,
+    each TF-IDF weighted with sublinear term frequency, so a long message does not outweigh a
+    short one and words every intent uses count little. A multinomial logistic regression gives
+    probabilities, which the FallbackClassifier reads as confidences.
+
+    Why not DIET: on this data (3 000–4 000 short examples, no pretrained embeddings) the
+    linear model recognises more excuses in cross-validation and on the held-out set, and it
+    trains in seconds instead of minutes (measured, see README).
+    """
+
+    VECTORIZER_NAMES = ["0", "1"]  # files of the character and the word n-gram vectorizer
+    COEF_DTYPE = np.float32
+    NO_MODEL_WARNING = "NGramIntentClassifier has no trained model; it predicts no intent."
+
+    @staticmethod
+    def _new_vectorizers() -> List[TfidfVectorizer]:
+        return [_char_vectorizer(), _word_vectorizer()]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Inverse regularisation strength of the logistic regression.
+            "C": 20.0,
+            # Ignore n-grams that occur in fewer training messages (1 = keep all).
+            "min_df": 1,
+            # Weight per intent in the loss (default 1), e.g. {"out_of_scope": 2.5}: the space of
+            # messages that are no excuse is far larger than its examples, so its prior is raised.
+            "class_weight": {},
+            # How many intents the ranking lists.
+            "ranking_length": 10,
+        }
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if len({e.get(INTENT) for e in examples}) < 2:
+            return self._resource
+        texts = [e.get(TEXT) for e in examples]
+        labels = [e.get(INTENT) for e in examples]
+        min_df = int(self._config["min_df"])
+        weights = {label: float(self._config["class_weight"].get(label, 1.0)) for label in set(labels)}
+        # newton-cg reaches the same optimum as the default lbfgs in a few Newton steps: with
+        # weak regularisation (high C) on ~50 000 sparse features 3x faster (16 s instead of 48 s).
+        return self._fit(texts, labels, [_char_vectorizer(min_df), _word_vectorizer(min_df)],
+                         LogisticRegression(C=self._config["C"], max_iter=3000, class_weight=weights,
+                                            solver="newton-cg"))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -228,8 +248,15 @@ class NGramIntentClassifier(GraphComponent):
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
 )
-class MultiExcuseDetector(GraphComponent):
+class MultiExcuseDetector(_LinearTextComponent):
     """Adds one `excuse` entity per excuse when a message names at least two."""
+
+    VECTORIZER_NAMES = [""]
+    NO_MODEL_WARNING = "MultiExcuseDetector has no trained model; it stays inactive."
+
+    @staticmethod
+    def _new_vectorizers() -> List[TfidfVectorizer]:
+        return [_char_vectorizer(dtype=np.float64)]
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -240,36 +267,6 @@ class MultiExcuseDetector(GraphComponent):
             "C": 8.0,
         }
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        vectorizer: Optional[TfidfVectorizer] = None,
-        classifier: Optional[LogisticRegression] = None,
-    ) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self._vectorizer = vectorizer
-        self._classifier = classifier
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> MultiExcuseDetector:
-        return cls(config, model_storage, resource)
-
-    @staticmethod
-    def _new_vectorizer() -> TfidfVectorizer:
-        return TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold, sublinear_tf=True
-        )
-
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = [], []
         for example in training_data.intent_examples:
@@ -278,33 +275,8 @@ class MultiExcuseDetector(GraphComponent):
             labels.append(intent if intent.startswith(EXCUSE_PREFIX) else OTHER)
         if len({label for label in labels if label != OTHER}) < 2:
             return self._resource
-        self._vectorizer = self._new_vectorizer()
-        features = self._vectorizer.fit_transform(texts)
-        self._classifier = LogisticRegression(C=self._config["C"], max_iter=2000)
-        self._classifier.fit(features, labels)
-        self.persist()
-        return self._resource
-
-    def persist(self) -> None:
-        with self._model_storage.write_to(self._resource) as model_dir:
-            save_linear_model(model_dir, [""], [self._vectorizer], self._classifier)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> MultiExcuseDetector:
-        try:
-            with model_storage.read_from(resource) as model_dir:
-                (vectorizer,), classifier = load_linear_model(model_dir, [""], [cls._new_vectorizer])
-        except (ValueError, FileNotFoundError, KeyError):
-            logger.warning("MultiExcuseDetector has no trained model; it stays inactive.")
-            return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, vectorizer, classifier)
+        return self._fit(texts, labels, self._new_vectorizers(),
+                         LogisticRegression(C=self._config["C"], max_iter=2000))
 
     def detect(self, text: str) -> List[Dict[Text, Any]]:
         """The excuses named in separate clauses of `text`, first mention first."""
@@ -313,9 +285,7 @@ class MultiExcuseDetector(GraphComponent):
         spans = split_clauses(text)
         if len(spans) < 2:
             return []
-        probabilities = self._classifier.predict_proba(
-            self._vectorizer.transform([text[s:e] for s, e in spans])
-        )
+        probabilities = self._classifier.predict_proba(self._features([text[s:e] for s, e in spans]))
         found: Dict[str, Dict[Text, Any]] = {}
         for (start, end), row in zip(spans, probabilities):
             best = int(np.argmax(row))
