@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 from urllib.parse import urlparse
 
 import aiohttp
@@ -113,19 +113,23 @@ async def run_load(url: str, script: Sequence[str], concurrency: int, max_turns:
     }
 
 
-async def run_long(url: str, cycle: Sequence[str], turns: int, max_seconds: float, prefix: str) -> Dict[str, Any]:
-    """One conversation of `turns` turns (messages taken from `cycle` in turn)."""
+async def run_long(url: str, cycle: Sequence[str], turns: int, max_seconds: float, prefix: str,
+                   reply: Optional[Callable[[List[Dict[str, Any]], int], str]] = None) -> Dict[str, Any]:
+    """One conversation of `turns` turns: the messages of `cycle` in turn, or, with `reply`, the
+    first message of `cycle` and then what `reply(answer, turn)` gives."""
     endpoint = _check_local(url)
     sender = f"{prefix}-long-{uuid.uuid4().hex[:12]}"
     per_turn: List[Optional[float]] = []
+    text = cycle[0]
     deadline = time.perf_counter() + max_seconds
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         for i in range(turns):
             if time.perf_counter() > deadline:
                 break
-            elapsed, answer = await _turn(session, endpoint, sender, cycle[i % len(cycle)])
+            elapsed, answer = await _turn(session, endpoint, sender, text)
             per_turn.append(None if answer is None else round(elapsed, 1))
+            text = reply(answer or [], i) if reply else cycle[(i + 1) % len(cycle)]
     return {"turns": len(per_turn), "errors": sum(1 for x in per_turn if x is None), "per_turn_ms": per_turn}
 
 
@@ -156,22 +160,15 @@ def practice_reply(answer: List[Dict[str, Any]], turn: int) -> str:
 
 async def run_practice(url: str, turns: int, max_seconds: float, prefix: str) -> Dict[str, Any]:
     """One conversation of back-to-back practice sessions, `turns` turns long."""
-    endpoint = _check_local(url)
-    sender = f"{prefix}-practice-{uuid.uuid4().hex[:12]}"
-    per_turn: List[Optional[float]] = []
     rounds = 0
-    text = PRACTICE_START
-    deadline = time.perf_counter() + max_seconds
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
-        for i in range(turns):
-            if time.perf_counter() > deadline:
-                break
-            elapsed, answer = await _turn(session, endpoint, sender, text)
-            per_turn.append(None if answer is None else round(elapsed, 1))
-            rounds += sum(1 for m in answer or [] if (m.get("text") or "").startswith("Runde ") and "Punkten" in m["text"])
-            text = practice_reply(answer or [], i)
-    return {"turns": len(per_turn), "errors": sum(1 for x in per_turn if x is None), "rounds_scored": rounds,
-            "per_turn_ms": per_turn}
+
+    def reply(answer: List[Dict[str, Any]], turn: int) -> str:
+        nonlocal rounds
+        rounds += sum(1 for m in answer if (m.get("text") or "").startswith("Runde ") and "Punkten" in m["text"])
+        return practice_reply(answer, turn)
+
+    result = await run_long(url, [PRACTICE_START], turns, max_seconds, f"{prefix}-practice", reply=reply)
+    return {**result, "rounds_scored": rounds}
 
 
 def at_turn(per_turn: Sequence[Optional[float]], turn: int, half_window: int = 4) -> Optional[float]:
