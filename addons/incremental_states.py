@@ -285,7 +285,8 @@ def applied_events(self: DialogueStateTracker) -> List[Any]:
 def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     """Stock `copy` replays every event into a new tracker (once per action). A tracker's state is
     a function of its events, so the copy takes the events and that state as they are."""
-    if type(self) is not DialogueStateTracker:
+    if type(self) is not DialogueStateTracker or self._max_event_history:
+        # With a bounded history the dropped events shaped the state but a replay lacks them.
         return _stock_copy(self)
     tracker = self.init_copy()
     tracker.events.extend(self.events)
@@ -300,7 +301,7 @@ def form_tracker(self: FormAction, current_tracker: DialogueStateTracker, additi
     """Stock `FormAction._temporary_tracker` (the form's view of the conversation before it
     validates and asks) replays every event since the latest restart; without a restart that
     is a copy of the tracker plus the form's events."""
-    if type(current_tracker) is not DialogueStateTracker or any(
+    if type(current_tracker) is not DialogueStateTracker or current_tracker._max_event_history or any(
             isinstance(e, Restarted) for e in current_tracker.events):
         return _stock_form_tracker(self, current_tracker, additional_events, domain)
     tracker = copy_tracker(current_tracker)

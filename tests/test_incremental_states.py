@@ -218,3 +218,16 @@ def test_copy_is_independent_of_the_original(cached, domain, story_events):
     copied.update(ActionExecuted("action_coach_excuse"))
     assert tracker.current_state(EventVerbosity.ALL) == before
     assert copied.current_state(EventVerbosity.ALL) != before
+
+
+def test_bounded_history_is_left_to_stock_rasa(cached, domain, story_events):
+    """With max_event_history the kept events no longer explain the state: stock behaviour."""
+    tracker = DialogueStateTracker("bounded", domain.slots, max_event_history=5)
+    for event in story_events[-1]:
+        tracker.update(event)
+    for ours, stock in ((tracker.copy(), incremental_states._stock_copy(tracker)),
+                        (FORM._temporary_tracker(tracker, [], domain),
+                         incremental_states._stock_form_tracker(FORM, tracker, [], domain))):
+        assert len(ours.events) == len(stock.events)
+        assert {**ours.current_state(), "latest_event_time": None} == {**stock.current_state(), "latest_event_time": None}
+    assert tracker.past_states(domain) == stock_states(tracker, domain, VARIANTS[0])
