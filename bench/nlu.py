@@ -15,7 +15,8 @@ How the cross-validation runs (faster than `rasa test nlu --cross-validation`, s
   data/nlu, the addons the pipeline uses, the Rasa version and CV_VERSION below; `make bench` reuses it while that
   fingerprint holds, `make bench-nlu` recomputes it.
 
-The held-out set (tests/nlu/heldout.yml) is predicted by the trained model, no training.
+The held-out sets (tests/nlu/heldout.yml, the gate of `make test`, and
+tests/nlu/heldout_second_author.yml, information only) are predicted by the trained model, no training.
 
 Worker entry point (used by the orchestrator, not by hand):
     python -m bench.nlu worker --out DIR (--train FILE | --model FILE) --test FILE
@@ -42,6 +43,8 @@ from bench import ROOT
 CONFIG = Path(os.environ.get("BENCH_NLU_CONFIG") or ROOT / "config.yml").resolve()
 NLU_DATA = ROOT / "data" / "nlu"
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+# Result key -> file: both written apart from data/nlu, by different authors.
+HELDOUT_SETS = {"heldout": HELDOUT, "heldout_second": ROOT / "tests" / "nlu" / "heldout_second_author.yml"}
 CACHE_FILE = Path(os.environ.get("BENCH_NLU_CACHE") or ROOT / "results" / "bench-nlu-cv.json").resolve()
 EXCUSE_PREFIX = "excuse_"
 OUT_OF_SCOPE = "out_of_scope"
@@ -292,8 +295,8 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
             log(f"NLU cross-validation: {folds} folds, {workers} in parallel (each a full training; ~3–5 min on 2 cores) …")
             jobs += write_folds(work, folds)
         if model_path is not None:
-            jobs.append({"name": "heldout", "out": str(work / "heldout"), "model": str(model_path),
-                         "test": str(HELDOUT)})
+            jobs += [{"name": name, "out": str(work / name), "model": str(model_path), "test": str(path)}
+                     for name, path in HELDOUT_SETS.items() if path.exists()]
         started = time.monotonic()
         done = run_jobs(jobs, workers, timeout, log=log) if jobs else {}
         elapsed = time.monotonic() - started
@@ -318,13 +321,16 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
         cv["cached"] = False
     if cv:
         result["cv"] = {k: v for k, v in cv.items() if k != "predictions"}
-    if "heldout" in done:
-        predictions = done["heldout"]["predictions"]
-        seen = training_texts()
+    seen = training_texts() if any(name in done for name in HELDOUT_SETS) else set()
+    for name, path in HELDOUT_SETS.items():
+        if name not in done:
+            continue
+        predictions = done[name]["predictions"]
         unseen = [p for p in predictions if normalise(p["text"]) not in seen]
         unseen_summary = summarize(unseen)
-        result["heldout"] = {
-            "model": str(model_path), "predict_seconds": done["heldout"]["predict_seconds"],
+        result[name] = {
+            "file": str(path.relative_to(ROOT)),
+            "model": str(model_path), "predict_seconds": done[name]["predict_seconds"],
             **summarize(predictions),
             # held-out messages that also occur in data/nlu (after folding case, umlauts, punctuation)
             "also_in_training_data": len(predictions) - len(unseen),

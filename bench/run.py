@@ -280,6 +280,10 @@ def _ratio(a, b) -> Optional[float]:
     return round(a / b, 2) if a is not None and b else None
 
 
+# Held-out sets as the table names them (keys of nlu.HELDOUT_SETS).
+HELDOUT_LABELS = {"heldout": "held-out", "heldout_second": "held-out, second author"}
+
+
 def evaluate_targets(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     lat = result["latency"]
     coach, bare = lat.get("coach", {}), lat.get("bare", {})
@@ -334,11 +338,12 @@ def evaluate_targets(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     oos = (cv.get("oos_as_excuse") or {}).get("share")
     row("CV out_of_scope taken for an excuse", oos, None, None, f"≤ {TARGETS['oos_as_excuse']:.0%}",
         None if oos is None else oos <= TARGETS["oos_as_excuse"], "share")
-    held = (result.get("nlu") or {}).get("heldout") or {}
-    if held:
-        row("held-out macro-F1, 17 excuse intents", held.get("excuse_macro_f1"), None, None, "(information)", None)
-        row("held-out out_of_scope taken for an excuse", held["oos_as_excuse"]["share"], None, None,
-            "(information)", None, "share")
+    for key, label in HELDOUT_LABELS.items():
+        held = (result.get("nlu") or {}).get(key) or {}
+        if held:
+            row(f"{label} macro-F1, 17 excuse intents", held.get("excuse_macro_f1"), None, None, "(information)", None)
+            row(f"{label} out_of_scope taken for an excuse", held["oos_as_excuse"]["share"], None, None,
+                "(information)", None, "share")
     return rows
 
 
@@ -400,7 +405,7 @@ def markdown(result: Dict[str, Any]) -> str:
     train = result.get("training") or {}
     out += ["", "## Training", "", f"{_fmt(train.get('seconds'), 's')} — {train.get('how', '–')}"
             + (f" (measured {train.get('measured_at')}, reused: same data/config/domain)" if train.get("reused") else "")]
-    cv, held = nl.get("cv"), nl.get("heldout")
+    cv = nl.get("cv")
     out += ["", "## NLU", ""]
     if cv:
         out += [f"**Cross-validation** ({'cached result of ' + cv['measured_at'] + ', data and config unchanged' if cv.get('cached') else 'computed in this run'}; "
@@ -427,18 +432,9 @@ def markdown(result: Dict[str, Any]) -> str:
                     + "; ".join(f"„{e['text']}“ → {e['predicted']}" for e in examples)]
     else:
         out += ["Cross-validation: not run (smoke run or --no-cv)."]
-    if held:
-        out += ["", f"**Held-out set** (tests/nlu/heldout.yml, {held['examples']} messages, predicted by the trained "
-                f"model like `rasa test nlu`): macro-F1 over the excuses {held['excuse_macro_f1']:.3f}, weakest "
-                f"{held['weakest_excuse']['intent']} {held['weakest_excuse']['f1']:.3f}; out_of_scope taken for an "
-                f"excuse {_oos(held['oos_as_excuse'])} (after fallback {_oos(held['oos_as_excuse_after_fallback'])}); "
-                "confusions: " + (", ".join(f"{p['intent']} → {p['predicted']} ({p['count']})"
-                                           for p in held["confusion_pairs"][:5]) or "none") + ".",
-                "", f"{held['also_in_training_data']} of the {held['examples']} held-out messages also occur in data/nlu "
-                "(same text after folding case, umlauts and punctuation); on the other "
-                f"{held['unseen_only']['examples']}: macro-F1 {held['unseen_only']['excuse_macro_f1']:.3f}, weakest "
-                f"{held['unseen_only']['weakest_excuse']['intent']} {held['unseen_only']['weakest_excuse']['f1']:.3f}, "
-                f"out_of_scope taken for an excuse {_oos(held['unseen_only']['oos_as_excuse'])}."]
+    for key, label in HELDOUT_LABELS.items():
+        if nl.get(key):
+            out += _heldout_paragraph(label, nl[key])
     ref = result.get("reference") or {}
     out += ["", "## How it was measured", "",
             f"- Reference: {ref.get('how', 'not run')}",
@@ -451,6 +447,21 @@ def markdown(result: Dict[str, Any]) -> str:
             "throughput ratio; memory target on the peak of Rasa + action server sampled during the whole run.",
             ""]
     return "\n".join(out)
+
+
+def _heldout_paragraph(label: str, held: Dict[str, Any]) -> List[str]:
+    unseen = held["unseen_only"]
+    return ["", f"**{label.capitalize()} set** ({held.get('file', 'tests/nlu')}, {held['examples']} messages, predicted "
+            f"by the trained model like `rasa test nlu`): macro-F1 over the excuses {held['excuse_macro_f1']:.3f}, weakest "
+            f"{held['weakest_excuse']['intent']} {held['weakest_excuse']['f1']:.3f}; out_of_scope taken for an "
+            f"excuse {_oos(held['oos_as_excuse'])} (after fallback {_oos(held['oos_as_excuse_after_fallback'])}); "
+            "confusions: " + (", ".join(f"{p['intent']} → {p['predicted']} ({p['count']})"
+                                       for p in held["confusion_pairs"][:5]) or "none") + ".",
+            "", f"{held['also_in_training_data']} of the {held['examples']} messages also occur in data/nlu "
+            "(same text after folding case, umlauts and punctuation); on the other "
+            f"{unseen['examples']}: macro-F1 {unseen['excuse_macro_f1']:.3f}, weakest "
+            f"{unseen['weakest_excuse']['intent']} {unseen['weakest_excuse']['f1']:.3f}, "
+            f"out_of_scope taken for an excuse {_oos(unseen['oos_as_excuse'])}."]
 
 
 def _oos(share: Dict[str, Any]) -> str:
