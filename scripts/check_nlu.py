@@ -10,8 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-MIN_EXCUSE_MACRO_F1 = 0.93  # measured 0.982 (2026-11-28, n-gram classifier, ~4 000 examples)
-MAX_NON_EXCUSE_TAKEN_AS_EXCUSE = 0.05  # measured 1.3 %
+MIN_EXCUSE_MACRO_F1 = 0.93  # measured 0.977 (2026-11-29, n-gram classifier, ~5 600 examples)
+MAX_NON_EXCUSE_TAKEN_AS_EXCUSE = 0.05  # measured 3.3 %
 
 
 def main(report_path: str) -> int:
