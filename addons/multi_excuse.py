@@ -224,7 +224,8 @@ class NGramIntentClassifier(_LinearTextComponent):
         min_df = int(self._config["min_df"])
         weights = {label: float(self._config["class_weight"].get(label, 1.0)) for label in set(labels)}
         # newton-cg reaches the same optimum as the default lbfgs in a few Newton steps: with
-        # weak regularisation (high C) on ~50 000–70 000 sparse features 3x faster (16 s instead of 48 s at 4 000 examples).
+        # weak regularisation (high C) on 50 000–70 000 sparse features 3x faster (16 s instead
+        # of 48 s at 4 000 examples).
         return self._fit(texts, labels, [_char_vectorizer(min_df), _word_vectorizer(min_df)],
                          LogisticRegression(C=self._config["C"], max_iter=3000, class_weight=weights,
                                             solver="newton-cg"))

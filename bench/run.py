@@ -451,7 +451,7 @@ def markdown(result: Dict[str, Any]) -> str:
 
 def _heldout_paragraph(label: str, held: Dict[str, Any]) -> List[str]:
     unseen = held["unseen_only"]
-    return ["", f"**{label.capitalize()} set** ({held.get('file', 'tests/nlu')}, {held['examples']} messages, predicted "
+    return ["", f"**{label.capitalize()} set** ({held['file']}, {held['examples']} messages, predicted "
             f"by the trained model like `rasa test nlu`): macro-F1 over the excuses {held['excuse_macro_f1']:.3f}, weakest "
             f"{held['weakest_excuse']['intent']} {held['weakest_excuse']['f1']:.3f}; out_of_scope taken for an "
             f"excuse {_oos(held['oos_as_excuse'])} (after fallback {_oos(held['oos_as_excuse_after_fallback'])}); "
