@@ -15,8 +15,9 @@ How the cross-validation runs (faster than `rasa test nlu --cross-validation`, s
   data/nlu, the addons the pipeline uses, the Rasa version and CV_VERSION below; `make bench` reuses it while that
   fingerprint holds, `make bench-nlu` recomputes it.
 
-The held-out sets (tests/nlu/heldout.yml, the gate of `make test`, and
-tests/nlu/heldout_second_author.yml, information only) are predicted by the trained model, no training.
+The held-out sets (tests/nlu/heldout.yml, the gate of `make test`; heldout_second_author.yml, excuses
+and non-excuses by another author; heldout_dialogue.yml, the conversation intents by a third author) are
+predicted by the trained model, no training.
 
 Worker entry point (used by the orchestrator, not by hand):
     python -m bench.nlu worker --out DIR (--train FILE | --model FILE) --test FILE
@@ -34,7 +35,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, NamedTuple, Optional
 
 from bench import ROOT
 
@@ -43,8 +44,20 @@ from bench import ROOT
 CONFIG = Path(os.environ.get("BENCH_NLU_CONFIG") or ROOT / "config.yml").resolve()
 NLU_DATA = ROOT / "data" / "nlu"
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
-# Result key -> file: both written apart from data/nlu, by different authors.
-HELDOUT_SETS = {"heldout": HELDOUT, "heldout_second": ROOT / "tests" / "nlu" / "heldout_second_author.yml"}
+
+
+class HeldoutSet(NamedTuple):
+    path: Path
+    label: str  # as the bench table names it
+
+
+# Result key -> set: each written apart from data/nlu, by a different author.
+HELDOUT_SETS = {
+    "heldout": HeldoutSet(HELDOUT, "held-out"),
+    "heldout_second": HeldoutSet(ROOT / "tests" / "nlu" / "heldout_second_author.yml", "held-out, second author"),
+    "heldout_dialogue": HeldoutSet(ROOT / "tests" / "nlu" / "heldout_dialogue.yml",
+                                   "held-out, conversation intents"),
+}
 CACHE_FILE = Path(os.environ.get("BENCH_NLU_CACHE") or ROOT / "results" / "bench-nlu-cv.json").resolve()
 EXCUSE_PREFIX = "excuse_"
 OUT_OF_SCOPE = "out_of_scope"
@@ -120,6 +133,13 @@ def summarize(predictions: List[Dict[str, Any]], top_pairs: int = 10) -> Dict[st
         if p["intent"] != p["predicted"]
         and (p["intent"].startswith(EXCUSE_PREFIX) or (p["predicted"] or "").startswith(EXCUSE_PREFIX))
     )
+    # The conversation intents (greet, affirm, deny, ask_first_steps, …): neither excuse nor out_of_scope.
+    conversation = [p for p in predictions
+                    if not p["intent"].startswith(EXCUSE_PREFIX) and p["intent"] != OUT_OF_SCOPE]
+    conversation_scores = {k: v for k, v in scores.items() if k in {p["intent"] for p in conversation}}
+    conversation_weakest = min(conversation_scores.items(), key=lambda item: item[1]["f1"]) \
+        if conversation_scores else (None, {"f1": 0})
+    conversation_pairs = Counter((p["intent"], p["predicted"]) for p in conversation if p["intent"] != p["predicted"])
 
     def share(rows, key):
         hits = [p for p in rows if (p[key] or "").startswith(EXCUSE_PREFIX)]
@@ -146,6 +166,14 @@ def summarize(predictions: List[Dict[str, Any]], top_pairs: int = 10) -> Dict[st
         # as the bot acts (FallbackClassifier applied)
         "oos_as_excuse_after_fallback": share(oos, "final"),
         "non_excuse_as_excuse_after_fallback": share(non_excuse, "final"),
+        "conversation_intents": {
+            "correct": sum(1 for p in conversation if p["predicted"] == p["intent"]),
+            "total": len(conversation),
+            "accuracy": round(sum(1 for p in conversation if p["predicted"] == p["intent"]) / max(len(conversation), 1), 4),
+            "weakest": {"intent": conversation_weakest[0], "f1": conversation_weakest[1]["f1"]},
+            "confusion_pairs": [{"intent": t, "predicted": p, "count": n}
+                                for (t, p), n in conversation_pairs.most_common(top_pairs)],
+        },
         "excuse_to_fallback": {
             "count": sum(1 for p in excuse_rows if p["final"] == FALLBACK),
             "total": len(excuse_rows),
@@ -292,11 +320,11 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
         work = Path(tmp)
         jobs = []
         if run_cv and not cv:
-            log(f"NLU cross-validation: {folds} folds, {workers} in parallel (each a full training; ~3–5 min on 2 cores) …")
+            log(f"NLU cross-validation: {folds} folds, {workers} in parallel (each a full training; ~2 min on 2 cores) …")
             jobs += write_folds(work, folds)
         if model_path is not None:
             jobs += [{"name": name, "out": str(work / name), "model": str(model_path), "test": str(path)}
-                     for name, path in HELDOUT_SETS.items() if path.exists()]
+                     for name, (path, _) in HELDOUT_SETS.items() if path.exists()]
         started = time.monotonic()
         done = run_jobs(jobs, workers, timeout, log=log) if jobs else {}
         elapsed = time.monotonic() - started
@@ -322,7 +350,7 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
     if cv:
         result["cv"] = {k: v for k, v in cv.items() if k != "predictions"}
     seen = training_texts() if any(name in done for name in HELDOUT_SETS) else set()
-    for name, path in HELDOUT_SETS.items():
+    for name, (path, _) in HELDOUT_SETS.items():
         if name not in done:
             continue
         predictions = done[name]["predictions"]
@@ -335,7 +363,8 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
             # held-out messages that also occur in data/nlu (after folding case, umlauts, punctuation)
             "also_in_training_data": len(predictions) - len(unseen),
             "unseen_only": {k: unseen_summary[k] for k in
-                            ("examples", "accuracy", "excuse_macro_f1", "weakest_excuse", "oos_as_excuse")},
+                            ("examples", "accuracy", "excuse_macro_f1", "weakest_excuse", "oos_as_excuse",
+                             "conversation_intents")},
         }
     return result
 
@@ -373,7 +402,8 @@ def main() -> int:
     c = result["cv"]
     print(f"macro-F1 over {c['excuse_intents']} excuses: {c['excuse_macro_f1']:.3f}; weakest "
           f"{c['weakest_excuse']['intent']} {c['weakest_excuse']['f1']:.2f}; out_of_scope as excuse "
-          f"{c['oos_as_excuse']['share']:.1%}; folds trained in {c['fold_train_seconds']} s")
+          f"{c['oos_as_excuse']['share']:.1%}; conversation intents {c['conversation_intents']['accuracy']:.3f} "
+          f"accuracy; folds trained in {c['fold_train_seconds']} s")
     return 0
 
 

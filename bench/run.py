@@ -280,10 +280,6 @@ def _ratio(a, b) -> Optional[float]:
     return round(a / b, 2) if a is not None and b else None
 
 
-# Held-out sets as the table names them (keys of nlu.HELDOUT_SETS).
-HELDOUT_LABELS = {"heldout": "held-out", "heldout_second": "held-out, second author"}
-
-
 def evaluate_targets(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     lat = result["latency"]
     coach, bare = lat.get("coach", {}), lat.get("bare", {})
@@ -338,12 +334,19 @@ def evaluate_targets(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     oos = (cv.get("oos_as_excuse") or {}).get("share")
     row("CV out_of_scope taken for an excuse", oos, None, None, f"≤ {TARGETS['oos_as_excuse']:.0%}",
         None if oos is None else oos <= TARGETS["oos_as_excuse"], "share")
-    for key, label in HELDOUT_LABELS.items():
+    conversation = cv.get("conversation_intents") or {}
+    if conversation:
+        row("CV accuracy, conversation intents", conversation["accuracy"], None, None, "(information)", None)
+    for key, (_, label) in nlu.HELDOUT_SETS.items():
         held = (result.get("nlu") or {}).get(key) or {}
-        if held:
+        if held.get("excuse_intents"):
             row(f"{label} macro-F1, 17 excuse intents", held.get("excuse_macro_f1"), None, None, "(information)", None)
+        if held.get("oos_as_excuse", {}).get("total"):
             row(f"{label} out_of_scope taken for an excuse", held["oos_as_excuse"]["share"], None, None,
                 "(information)", None, "share")
+        if held.get("conversation_intents", {}).get("total"):
+            row(f"{label} accuracy, conversation intents", held["conversation_intents"]["accuracy"], None, None,
+                "(information)", None)
     return rows
 
 
@@ -432,7 +435,7 @@ def markdown(result: Dict[str, Any]) -> str:
                     + "; ".join(f"„{e['text']}“ → {e['predicted']}" for e in examples)]
     else:
         out += ["Cross-validation: not run (smoke run or --no-cv)."]
-    for key, label in HELDOUT_LABELS.items():
+    for key, (_, label) in nlu.HELDOUT_SETS.items():
         if nl.get(key):
             out += _heldout_paragraph(label, nl[key])
     ref = result.get("reference") or {}
@@ -451,17 +454,34 @@ def markdown(result: Dict[str, Any]) -> str:
 
 def _heldout_paragraph(label: str, held: Dict[str, Any]) -> List[str]:
     unseen = held["unseen_only"]
-    return ["", f"**{label.capitalize()} set** ({held['file']}, {held['examples']} messages, predicted "
-            f"by the trained model like `rasa test nlu`): macro-F1 over the excuses {held['excuse_macro_f1']:.3f}, weakest "
+    out = ["", f"**{label.capitalize()} set** ({held['file']}, {held['examples']} messages, predicted "
+           "by the trained model like `rasa test nlu`):"]
+    if held["excuse_intents"]:
+        out[-1] += (
+            f" macro-F1 over the excuses {held['excuse_macro_f1']:.3f}, weakest "
             f"{held['weakest_excuse']['intent']} {held['weakest_excuse']['f1']:.3f}; out_of_scope taken for an "
             f"excuse {_oos(held['oos_as_excuse'])} (after fallback {_oos(held['oos_as_excuse_after_fallback'])}); "
             "confusions: " + (", ".join(f"{p['intent']} → {p['predicted']} ({p['count']})"
-                                       for p in held["confusion_pairs"][:5]) or "none") + ".",
-            "", f"{held['also_in_training_data']} of the {held['examples']} messages also occur in data/nlu "
+                                        for p in held["confusion_pairs"][:5]) or "none") + ".")
+    conversation = held["conversation_intents"]
+    if conversation["total"]:
+        out[-1] += (
+            f" conversation intents {conversation['correct']}/{conversation['total']} = "
+            f"{conversation['accuracy']:.1%} right, weakest {conversation['weakest']['intent']} "
+            f"(F1 {conversation['weakest']['f1']:.3f}); confusions: "
+            + (", ".join(f"{p['intent']} → {p['predicted']} ({p['count']})"
+                         for p in conversation["confusion_pairs"][:5]) or "none") + ".")
+    out += ["", f"{held['also_in_training_data']} of the {held['examples']} messages also occur in data/nlu "
             "(same text after folding case, umlauts and punctuation); on the other "
-            f"{unseen['examples']}: macro-F1 {unseen['excuse_macro_f1']:.3f}, weakest "
-            f"{unseen['weakest_excuse']['intent']} {unseen['weakest_excuse']['f1']:.3f}, "
-            f"out_of_scope taken for an excuse {_oos(unseen['oos_as_excuse'])}."]
+            f"{unseen['examples']}:"]
+    if held["excuse_intents"]:
+        out[-1] += (f" macro-F1 {unseen['excuse_macro_f1']:.3f}, weakest "
+                    f"{unseen['weakest_excuse']['intent']} {unseen['weakest_excuse']['f1']:.3f}, "
+                    f"out_of_scope taken for an excuse {_oos(unseen['oos_as_excuse'])};")
+    if conversation["total"]:
+        out[-1] += f" conversation intents {unseen['conversation_intents']['accuracy']:.1%} right;"
+    out[-1] = out[-1].rstrip(";") + "."
+    return out
 
 
 def _oos(share: Dict[str, Any]) -> str:
