@@ -68,6 +68,15 @@ def _char_vectorizer(min_df: int = 1, dtype: Any = np.float32) -> TfidfVectorize
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold,
                            sublinear_tf=True, min_df=min_df, dtype=dtype)
 
+def _one_vs_rest(C: float, class_weight: Optional[Dict[str, float]] = None) -> LogisticRegression:
+    """One binary logistic regression per class (liblinear); predict_proba normalises their odds.
+
+    Far faster to fit than one multinomial model on tens of thousands of sparse features and
+    dozens of classes, at the same accuracy here (measured, see the components' train methods).
+    """
+    return LogisticRegression(C=C, solver="liblinear", multi_class="ovr", class_weight=class_weight)
+
+
 # -- persistence of both models: plain JSON and numpy arrays instead of pickle, so a model file
 # cannot run code. `names` tell the files of each vectorizer apart (vocabulary{name}.json,
 # idf{name} in weights.npz).
@@ -81,6 +90,7 @@ def save_linear_model(model_dir, names: List[str], vectorizers: List[TfidfVector
         model_dir / "weights.npz",
         coef=classifier.coef_.astype(coef_dtype),
         intercept=classifier.intercept_,
+        one_vs_rest=np.array(classifier.multi_class == "ovr"),
         **{f"idf{name}": v.idf_ for name, v in zip(names, vectorizers)},
     )
 
@@ -94,7 +104,9 @@ def load_linear_model(model_dir, names: List[str], vectorizers: List[TfidfVector
     for name, vectorizer in zip(names, vectorizers):
         vectorizer.vocabulary_ = json.loads((model_dir / f"vocabulary{name}.json").read_text("utf-8"))
         vectorizer.idf_ = weights[f"idf{name}"]
-    classifier = LogisticRegression()
+    # predict_proba normalises one-vs-rest odds, but takes the softmax of a multinomial model
+    one_vs_rest = "one_vs_rest" in weights.files and bool(weights["one_vs_rest"])
+    classifier = LogisticRegression(multi_class="ovr" if one_vs_rest else "auto")
     classifier.classes_ = np.array(classes)
     classifier.coef_ = weights["coef"].astype(np.float64)
     classifier.intercept_ = weights["intercept"]
@@ -185,10 +197,11 @@ class NGramIntentClassifier(_LinearTextComponent):
     Features: umlaut-folded character 2–5-grams within words (typos, compounds, inflection:
     "Datenschutzbeauftragter" shares most of its n-grams with "Datenschutz") and word 1–2-grams,
     each TF-IDF weighted with sublinear term frequency, so a long message does not outweigh a
-    short one and words every intent uses count little. A multinomial logistic regression gives
-    probabilities, which the FallbackClassifier reads as confidences.
+    short one and words every intent uses count little. One logistic regression per intent
+    (one-vs-rest) gives odds, normalised to probabilities, which the FallbackClassifier reads as
+    confidences.
 
-    Why not DIET: on this data (3 000–5 900 short examples, no pretrained embeddings) the
+    Why not DIET: on this data (3 000–7 100 short examples, no pretrained embeddings) the
     linear model recognises more excuses in cross-validation and on the held-out set, and it
     trains in seconds instead of minutes (measured, see README).
     """
@@ -223,12 +236,10 @@ class NGramIntentClassifier(_LinearTextComponent):
         labels = [e.get(INTENT) for e in examples]
         min_df = int(self._config["min_df"])
         weights = {label: float(self._config["class_weight"].get(label, 1.0)) for label in set(labels)}
-        # newton-cg reaches the same optimum as the default lbfgs in a few Newton steps: with
-        # weak regularisation (high C) on 50 000–70 000 sparse features 3x faster (16 s instead
-        # of 48 s at 4 000 examples).
+        # One-vs-rest: ~10 s instead of ~85 s (multinomial, newton-cg) at 7 000 examples and
+        # 38 000 features, with the same cross-validated and held-out accuracy.
         return self._fit(texts, labels, [_char_vectorizer(min_df), _word_vectorizer(min_df)],
-                         LogisticRegression(C=self._config["C"], max_iter=3000, class_weight=weights,
-                                            solver="newton-cg"))
+                         _one_vs_rest(self._config["C"], weights))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -276,8 +287,10 @@ class MultiExcuseDetector(_LinearTextComponent):
             labels.append(intent if intent.startswith(EXCUSE_PREFIX) else OTHER)
         if len({label for label in labels if label != OTHER}) < 2:
             return self._resource
-        return self._fit(texts, labels, self._new_vectorizers(),
-                         LogisticRegression(C=self._config["C"], max_iter=2000))
+        # One-vs-rest: 4 s instead of 50 s (multinomial, lbfgs) at 7 000 examples; at the same
+        # clause threshold it found both excuses in 20 of the 20 two-excuse messages (19 before)
+        # and split 17 instead of 21 of 646 held-out single excuses.
+        return self._fit(texts, labels, self._new_vectorizers(), _one_vs_rest(self._config["C"]))
 
     def detect(self, text: str) -> List[Dict[Text, Any]]:
         """The excuses named in separate clauses of `text`, first mention first."""
