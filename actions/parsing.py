@@ -11,8 +11,8 @@ _NUMBER_WORDS = {
     "eins": 1, "erste": 1, "ersten": 1, "erstes": 1,
     "zwei": 2, "zweite": 2, "zweiten": 2, "zweites": 2, "zwote": 2,
     "drei": 3, "dritte": 3, "dritten": 3, "drittes": 3,
-    "vier": 4, "vierte": 4, "vierten": 4, "viertes": 4, "vierer": 4,
-    "fuenf": 5, "fünf": 5, "fuenfte": 5, "fünfte": 5, "fünften": 5, "fuenften": 5,
+    "vier": 4, "vierte": 4, "vierten": 4, "viertes": 4, "vierer": 4, "viere": 4,
+    "fuenf": 5, "fünf": 5, "fuenfte": 5, "fünfte": 5, "fünften": 5, "fuenften": 5, "fünfe": 5, "fuenfe": 5,
 }
 _WEEKDAYS = {
     "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4,
@@ -42,10 +42,17 @@ def find_number(text: str, maximum: int) -> Optional[int]:
 
 
 def find_rating(text: str) -> Optional[int]:
-    """A 1–5 rating ("4", "vier Sterne", "5/5", "volle Punktzahl")."""
-    lowered = text.lower()
-    if re.search(r"volle punkt|volle sterne|bestnote|perfekt|hervorragend", lowered):
+    """A 1–5 rating ("4", "vier Sterne", "5/5", "volle Punktzahl", "einen Stern", "dreieinhalb")."""
+    lowered = text.lower().replace("ö", "oe")
+    if re.search(r"volle punkt|volle sterne|alle sterne|bestnote|hoechst(note|wertung|punkt)|perfekt|hervorragend",
+                 lowered):
         return 5
+    if re.search(r"\bein(en)?\s+stern(chen)?\b", lowered):
+        return 1
+    # A half rating counts as the whole number below it ("viereinhalb" -> 4): the scale has no halves.
+    match = re.search(r"\b(eins|zwei|drei|vier)einhalb\b", lowered)
+    if match:
+        return _NUMBER_WORDS[match.group(1)]
     match = re.search(r"\b([1-5])\s*(?:/|von)\s*5\b", lowered)
     if match:
         return int(match.group(1))

@@ -17,6 +17,7 @@ def test_find_number(text, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("5", 5), ("4 Sterne", 4), ("eine Vier", 4), ("3/5", 3), ("volle Punktzahl", 5), ("super", None),
+    ("Höchstnote", 5), ("Alle Sterne", 5), ("nur einen Stern", 1), ("Dreieinhalb", 3), ("viere", 4),
 ])
 def test_find_rating(text, expected):
     assert find_rating(text) == expected
