@@ -256,7 +256,8 @@ def run_jobs(jobs: List[Dict[str, Any]], workers: int, timeout: float, log=print
                 command += ["--train", job["train"]] if job.get("train") else ["--model", job["model"]]
                 logfile = open(Path(job["out"]) / "worker.log", "wb")
                 running[job["name"]] = (subprocess.Popen(
-                    command, cwd=ROOT, env=worker_env(threads), stdout=logfile, stderr=subprocess.STDOUT,
+                    command, cwd=ROOT, env={**worker_env(threads), **job.get("env", {})}, stdout=logfile,
+                    stderr=subprocess.STDOUT,
                     start_new_session=True,
                 ), job, logfile, time.monotonic())
             for name, (process, job, logfile, started) in list(running.items()):
@@ -280,6 +281,19 @@ def run_jobs(jobs: List[Dict[str, Any]], workers: int, timeout: float, log=print
                 process.wait()
             logfile.close()
     return done
+
+
+def embeddings_for_folds(work: Path) -> Dict[str, str]:
+    """Embeds every NLU example once for all folds instead of once per fold (a sentence's
+    embedding depends on its text alone, so no fold learns anything from it); returns the
+    environment that points the fold workers to the file."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from addons.sentence_embedding import CACHE_ENV, save_cache
+
+    path = work / "sentence-embeddings.npz"
+    save_cache([e.get("text") for e in load_data(str(NLU_DATA)).intent_examples], path)
+    return {CACHE_ENV: str(path)}
 
 
 def write_folds(work: Path, folds: int, seed: int = SEED) -> List[Dict[str, Any]]:
@@ -320,8 +334,9 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
         work = Path(tmp)
         jobs = []
         if run_cv and not cv:
-            log(f"NLU cross-validation: {folds} folds, {workers} in parallel (each a full training; ~2 min on 2 cores) …")
-            jobs += write_folds(work, folds)
+            log(f"NLU cross-validation: {folds} folds, {workers} in parallel (each a full training; ~3 min on 2 cores) …")
+            embeddings = embeddings_for_folds(work)
+            jobs += [{**job, "env": embeddings} for job in write_folds(work, folds)]
         if model_path is not None:
             jobs += [{"name": name, "out": str(work / name), "model": str(model_path), "test": str(path)}
                      for name, (path, _) in HELDOUT_SETS.items() if path.exists()]

@@ -11,9 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-MIN_EXCUSE_MACRO_F1 = 0.93  # measured 0.977 (2026-11-29, one-vs-rest n-gram classifier, ~7 100 examples)
-MAX_NON_EXCUSE_TAKEN_AS_EXCUSE = 0.05  # measured 2.7 %
-MIN_CONVERSATION_ACCURACY = 0.90  # measured 0.98 (108 of 110); 0.94 before the data round of 2026-11-29
+MIN_EXCUSE_MACRO_F1 = 0.93  # measured 0.979 (2026-11-29, n-grams + sentence embedding, ~7 100 examples)
+MAX_NON_EXCUSE_TAKEN_AS_EXCUSE = 0.05  # measured 2.0 %
+MIN_CONVERSATION_ACCURACY = 0.90  # measured 0.99 (109 of 110); 0.94 before the data round of 2026-11-29
 SUMMARY_ROWS = ("accuracy", "macro avg", "weighted avg", "micro avg")
 
 
