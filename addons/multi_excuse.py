@@ -69,6 +69,7 @@ def _char_vectorizer(min_df: int = 1, dtype: Any = np.float32) -> TfidfVectorize
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold,
                            sublinear_tf=True, min_df=min_df, dtype=dtype)
 
+
 def _one_vs_rest(C: float, class_weight: Optional[Dict[str, float]] = None) -> LogisticRegression:
     """One binary logistic regression per class (liblinear); predict_proba normalises their odds.
 

@@ -57,11 +57,12 @@ def _encode(texts: List[str]) -> np.ndarray:
 def embed(texts: List[str]) -> np.ndarray:
     """One L2-normalised 512-dimensional float32 row per text."""
     result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    known = _precomputed()
-    missing = [i for i, text in enumerate(texts) if text not in known]
+    known, missing = _precomputed(), []
     for i, text in enumerate(texts):
         if text in known:
             result[i] = known[text]
+        else:
+            missing.append(i)
     if missing:
         result[missing] = _encode([texts[i] for i in missing])
     return result

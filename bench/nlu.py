@@ -140,6 +140,7 @@ def summarize(predictions: List[Dict[str, Any]], top_pairs: int = 10) -> Dict[st
     conversation_weakest = min(conversation_scores.items(), key=lambda item: item[1]["f1"]) \
         if conversation_scores else (None, {"f1": 0})
     conversation_pairs = Counter((p["intent"], p["predicted"]) for p in conversation if p["intent"] != p["predicted"])
+    conversation_correct = len(conversation) - sum(conversation_pairs.values())
 
     def share(rows, key):
         hits = [p for p in rows if (p[key] or "").startswith(EXCUSE_PREFIX)]
@@ -167,9 +168,9 @@ def summarize(predictions: List[Dict[str, Any]], top_pairs: int = 10) -> Dict[st
         "oos_as_excuse_after_fallback": share(oos, "final"),
         "non_excuse_as_excuse_after_fallback": share(non_excuse, "final"),
         "conversation_intents": {
-            "correct": sum(1 for p in conversation if p["predicted"] == p["intent"]),
+            "correct": conversation_correct,
             "total": len(conversation),
-            "accuracy": round(sum(1 for p in conversation if p["predicted"] == p["intent"]) / max(len(conversation), 1), 4),
+            "accuracy": round(conversation_correct / max(len(conversation), 1), 4),
             "weakest": {"intent": conversation_weakest[0], "f1": conversation_weakest[1]["f1"]},
             "confusion_pairs": [{"intent": t, "predicted": p, "count": n}
                                 for (t, p), n in conversation_pairs.most_common(top_pairs)],
