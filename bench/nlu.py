@@ -16,8 +16,9 @@ How the cross-validation runs (faster than `rasa test nlu --cross-validation`, s
   fingerprint holds, `make bench-nlu` recomputes it.
 
 The held-out sets (tests/nlu/heldout.yml, the gate of `make test`; heldout_second_author.yml, excuses
-and non-excuses by another author; heldout_dialogue.yml, the conversation intents by a third author) are
-predicted by the trained model, no training.
+and non-excuses by another author; heldout_dialogue.yml, the conversation intents by a third author;
+heldout_new_angles.yml, what the training data lacks, by authors who had read it) are predicted by
+the trained model, no training.
 
 Worker entry point (used by the orchestrator, not by hand):
     python -m bench.nlu worker --out DIR (--train FILE | --model FILE) --test FILE
@@ -57,6 +58,8 @@ HELDOUT_SETS = {
     "heldout_second": HeldoutSet(ROOT / "tests" / "nlu" / "heldout_second_author.yml", "held-out, second author"),
     "heldout_dialogue": HeldoutSet(ROOT / "tests" / "nlu" / "heldout_dialogue.yml",
                                    "held-out, conversation intents"),
+    "heldout_new_angles": HeldoutSet(ROOT / "tests" / "nlu" / "heldout_new_angles.yml",
+                                     "held-out, new angles and hard negatives"),
 }
 CACHE_FILE = Path(os.environ.get("BENCH_NLU_CACHE") or ROOT / "results" / "bench-nlu-cv.json").resolve()
 EXCUSE_PREFIX = "excuse_"
