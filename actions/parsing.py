@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
+from addons.german_text import fold
+
 _NUMBER_WORDS = {
     # "ein", "eine" are left out: they are articles far more often ("eine Vier").
     "eins": 1, "erste": 1, "ersten": 1, "erstes": 1,
@@ -43,7 +45,7 @@ def find_number(text: str, maximum: int) -> Optional[int]:
 
 def find_rating(text: str) -> Optional[int]:
     """A 1–5 rating ("4", "vier Sterne", "5/5", "volle Punktzahl", "einen Stern", "dreieinhalb")."""
-    lowered = text.lower().replace("ö", "oe")
+    lowered = fold(text)  # "Höchstnote" -> "hoechstnote"
     if re.search(r"volle punkt|volle sterne|alle sterne|bestnote|hoechst(note|wertung|punkt)|perfekt|hervorragend",
                  lowered):
         return 5

@@ -28,15 +28,12 @@ def main(report_path: str) -> int:
         return 1
     macro_f1 = sum(s["f1-score"] for s in excuses.values()) / len(excuses)
 
-    non_excuse_support = sum(
-        s["support"] for name, s in report.items()
-        if isinstance(s, dict) and "support" in s and not name.startswith("excuse_") and name not in SUMMARY_ROWS
-    )
-    conversation = {
+    non_excuses = {
         name for name, s in report.items()
-        if isinstance(s, dict) and "support" in s and not name.startswith("excuse_")
-        and name not in SUMMARY_ROWS and name != "out_of_scope"
+        if isinstance(s, dict) and "support" in s and not name.startswith("excuse_") and name not in SUMMARY_ROWS
     }
+    non_excuse_support = sum(report[name]["support"] for name in non_excuses)
+    conversation = non_excuses - {"out_of_scope"}
     conversation_support = sum(report[name]["support"] for name in conversation)
     conversation_errors = [e for e in errors if e["intent"] in conversation]
     conversation_accuracy = 1 - len(conversation_errors) / max(conversation_support, 1)
