@@ -21,7 +21,7 @@ heldout_new_angles.yml, what the training data lacks, by authors who had read it
 the trained model, no training.
 
 Worker entry point (used by the orchestrator, not by hand):
-    python -m bench.nlu worker --out DIR (--train FILE | --model FILE) --test FILE
+    python -m bench.nlu worker --out DIR (--train FILE | --model FILE) --test FILE [--test FILE …]
 """
 from __future__ import annotations
 
@@ -186,13 +186,24 @@ def summarize(predictions: List[Dict[str, Any]], top_pairs: int = 10) -> Dict[st
 
 
 # -- worker ---------------------------------------------------------------------------------
-async def _predict(model_path: str, test_file: str) -> List[Dict[str, Any]]:
+async def _predict(model_path: str, test_files: List[str]) -> Dict[str, Dict[str, Any]]:
+    """Per test file: its predictions and the seconds they took. The model loads once for all."""
     from rasa.core.agent import Agent
+
+    processor = Agent.load(model_path).processor
+    results = {}
+    for test_file in test_files:
+        started = time.monotonic()
+        predictions = await _predict_file(processor, test_file)
+        results[test_file] = {"predictions": predictions, "predict_seconds": round(time.monotonic() - started, 1)}
+    return results
+
+
+async def _predict_file(processor: Any, test_file: str) -> List[Dict[str, Any]]:
     from rasa.core.channels.channel import UserMessage
     from rasa.nlu.classifiers import fallback_classifier
     from rasa.shared.nlu.training_data.loading import load_data
 
-    processor = Agent.load(model_path).processor
     rows = []
     for example in load_data(test_file).intent_examples:
         result = await processor.parse_message(
@@ -221,9 +232,7 @@ def worker(args: argparse.Namespace) -> int:
         started = time.monotonic()
         model = rasa.model_training.train_nlu(str(CONFIG), args.train, str(out), fixed_model_name="nlu")
         result["train_seconds"] = round(time.monotonic() - started, 1)
-    started = time.monotonic()
-    result["predictions"] = asyncio.run(_predict(model, args.test))
-    result["predict_seconds"] = round(time.monotonic() - started, 1)
+    result["tests"] = asyncio.run(_predict(model, args.test))
     (out / "predictions.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     if args.train:
         Path(model).unlink(missing_ok=True)  # ~80 MB per fold; only the predictions are needed
@@ -256,7 +265,8 @@ def run_jobs(jobs: List[Dict[str, Any]], workers: int, timeout: float, log=print
             while pending and len(running) < workers:
                 job = pending.pop(0)
                 Path(job["out"]).mkdir(parents=True, exist_ok=True)
-                command = [sys.executable, "-m", "bench.nlu", "worker", "--out", job["out"], "--test", job["test"]]
+                command = [sys.executable, "-m", "bench.nlu", "worker", "--out", job["out"]]
+                command += [argument for test in job["tests"] for argument in ("--test", test)]
                 command += ["--train", job["train"]] if job.get("train") else ["--model", job["model"]]
                 logfile = open(Path(job["out"]) / "worker.log", "wb")
                 running[job["name"]] = (subprocess.Popen(
@@ -321,7 +331,7 @@ def write_folds(work: Path, folds: int, seed: int = SEED) -> List[Dict[str, Any]
                 lookup_tables=data.lookup_tables,
             ))
         jobs.append({"name": f"fold{k + 1}", "out": str(fold_dir), "train": str(fold_dir / "train.yml"),
-                     "test": str(fold_dir / "test.yml")})
+                     "tests": [str(fold_dir / "test.yml")]})
     return jobs
 
 
@@ -341,15 +351,17 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
             log(f"NLU cross-validation: {folds} folds, {workers} in parallel (each a full training; ~3 min on 2 cores) …")
             embeddings = embeddings_for_folds(work)
             jobs += [{**job, "env": embeddings} for job in write_folds(work, folds)]
-        if model_path is not None:
-            jobs += [{"name": name, "out": str(work / name), "model": str(model_path), "test": str(path)}
-                     for name, (path, _) in HELDOUT_SETS.items() if path.exists()]
+        heldout_files = {name: str(path) for name, (path, _) in HELDOUT_SETS.items() if path.exists()}
+        if model_path is not None and heldout_files:
+            # one worker for all sets: loading the model takes longer than predicting a set
+            jobs.append({"name": "held-out sets", "out": str(work / "heldout"), "model": str(model_path),
+                         "tests": list(heldout_files.values())})
         started = time.monotonic()
         done = run_jobs(jobs, workers, timeout, log=log) if jobs else {}
         elapsed = time.monotonic() - started
     if run_cv and not cv:
         fold_results = [done[j["name"]] for j in jobs if j.get("train")]
-        predictions = [p for r in fold_results for p in r["predictions"]]
+        predictions = [p for r in fold_results for test in r["tests"].values() for p in test["predictions"]]
         cv = {
             "fingerprint": fingerprint(folds),
             "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -368,16 +380,17 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
         cv["cached"] = False
     if cv:
         result["cv"] = {k: v for k, v in cv.items() if k != "predictions"}
-    seen = training_texts() if any(name in done for name in HELDOUT_SETS) else set()
+    heldout_results = done.get("held-out sets", {}).get("tests", {})
+    seen = training_texts() if heldout_results else set()
     for name, (path, _) in HELDOUT_SETS.items():
-        if name not in done:
+        if heldout_files.get(name) not in heldout_results:
             continue
-        predictions = done[name]["predictions"]
+        predictions = heldout_results[heldout_files[name]]["predictions"]
         unseen = [p for p in predictions if normalise(p["text"]) not in seen]
         unseen_summary = summarize(unseen)
         result[name] = {
             "file": str(path.relative_to(ROOT)),
-            "model": str(model_path), "predict_seconds": done[name]["predict_seconds"],
+            "model": str(model_path), "predict_seconds": heldout_results[heldout_files[name]]["predict_seconds"],
             **summarize(predictions),
             # held-out messages that also occur in data/nlu (after folding case, umlauts, punctuation)
             "also_in_training_data": len(predictions) - len(unseen),
@@ -407,7 +420,7 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     w = sub.add_parser("worker")
     w.add_argument("--out", required=True)
-    w.add_argument("--test", required=True)
+    w.add_argument("--test", required=True, action="append", help="a test file; repeat for several")
     w.add_argument("--train")
     w.add_argument("--model")
     cv = sub.add_parser("cv", help="compute the cross-validation (and refresh the cache)")
