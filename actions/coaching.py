@@ -4,13 +4,15 @@ All fixed phrases live in domain.yml (responses); the knowledge base supplies th
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import knowledge_base, parsing
+from actions import parsing
+from coach import knowledge_base, reading
 from actions.coaching_state import (
     CONVINCED,
     NOT_CONVINCED,
@@ -21,7 +23,7 @@ from actions.coaching_state import (
     PHASE_STEPS,
     CoachingState,
 )
-from actions.knowledge_base import Excuse
+from coach.knowledge_base import Excuse
 
 KB = knowledge_base.load_or_exit()
 
@@ -65,6 +67,11 @@ def save(state: CoachingState) -> Events:
 
 def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
+
+
+def move_of(tracker: Tracker) -> Optional[reading.Move]:
+    """How the dialogue policy read the latest message (coach.reading), if it did."""
+    return reading.Move.from_slot(tracker.get_slot("reading"))
 
 
 def named_excuses(tracker: Tracker) -> List[str]:
@@ -141,7 +148,10 @@ class ActionCoachExcuse(Action):
 
     def run(self, dispatcher, tracker, domain) -> Events:
         state = state_of(tracker)
-        excuse_ids = named_excuses(tracker)
+        move = move_of(tracker)
+        excuse_ids = [e for e in move.excuses if e in KB.excuses] if move and move.excuses else named_excuses(tracker)
+        if move and move.kind == "correction" and excuse_ids:
+            dispatcher.utter_message(response="utter_correction_understood", title=KB.excuse(excuse_ids[0]).title)
         if not excuse_ids:  # only reachable through a hand-typed intent payload
             ask_for_excuse(dispatcher, state, "utter_fallback")
             return save(state)
@@ -181,7 +191,8 @@ class ActionCoachExcuse(Action):
 
 
 class ActionNextArgument(Action):
-    """'Ja, aber …': the next argument for the current excuse, never a repeat."""
+    """'Ja, aber …': the unused argument for the current excuse that best answers what the user
+    said (never a repeat); the bridge takes up the user's own point."""
 
     def name(self) -> Text:
         return "action_next_argument"
@@ -196,15 +207,35 @@ class ActionNextArgument(Action):
             return []
         excuse = KB.excuse(state.current_excuse)
         state.set_outcome(excuse.id, NOT_CONVINCED)
-        index = state.next_argument(excuse)
+        index = state.next_argument(excuse, preferred=argument_fit(tracker, excuse.id))
         if index is None:
             dispatcher.utter_message(response="utter_arguments_exhausted", title=excuse.title)
             show_first_steps(dispatcher, state, excuse)
             return save(state)
-        dispatcher.utter_message(response="utter_next_argument_intro")
+        point = users_point(latest_text(tracker))
+        if point:
+            dispatcher.utter_message(response="utter_take_up_point", point=point)
+        else:
+            dispatcher.utter_message(response="utter_next_argument_intro")
         show_argument(dispatcher, state, excuse, index)
         ask_convinced(dispatcher)
         return save(state)
+
+
+def argument_fit(tracker: Tracker, excuse_id: str) -> List[int]:
+    """The excuse's arguments, best match to the latest message first (addons/argument_fit.py)."""
+    order = (tracker.latest_message.get("argument_fit") or {}).get(excuse_id) or ""
+    return [int(ch) for ch in str(order) if ch.isdigit()]
+
+
+def users_point(text: str, max_words: int = 12) -> Optional[str]:
+    """The user's own point in a "ja, aber …" with content, to quote back; None for a bare "nein"."""
+    point = reading.strip_yes_but(text)
+    words = point.split()
+    if reading.word_count(point) < 4 or text.startswith("/"):
+        return None
+    short = " ".join(words[:max_words]).rstrip(",;:-–")
+    return short + ("…" if len(words) > max_words else "")
 
 
 class ActionAffirm(Action):
@@ -266,7 +297,8 @@ class ActionCommitStep(Action):
             return save(state)
         excuse = KB.excuse(state.current_excuse)
         due = parsing.find_due_date(text)
-        number = next(
+        move = move_of(tracker)
+        number = 1 if move and move.reply == reading.UNSURE else next(
             (int(e["value"]) for e in tracker.latest_message.get("entities", [])
              if e.get("entity") == "step_number" and str(e.get("value")).isdigit()
              and 1 <= int(e["value"]) <= len(excuse.first_steps)),
@@ -279,11 +311,16 @@ class ActionCommitStep(Action):
             offer_way_forward(dispatcher, state)
             return save(state)
         if number is None:
+            if due:  # "Das mache ich bis Freitag": the date waits for the step's number
+                state.pending_due = {"label": due.label, "date": due.day.isoformat()}
             if state.phase != PHASE_STEPS:
                 show_first_steps(dispatcher, state, excuse)
             else:
                 dispatcher.utter_message(response="utter_which_step", buttons=step_buttons(excuse))
             return save(state)
+        if due is None and state.pending_due:
+            due = parsing.DueDate(state.pending_due["label"], date.fromisoformat(state.pending_due["date"]))
+        state.pending_due = None
         commitment = state.commit(
             excuse, number, due.label if due else None, due.day.isoformat() if due else None
         )

@@ -7,15 +7,17 @@ makes them testable without Rasa.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
-from actions.knowledge_base import Excuse
+from coach.knowledge_base import Excuse
 
 CONVINCED, NOT_CONVINCED, OPEN = "convinced", "not_convinced", "open"
 OUTCOME_LABELS = {CONVINCED: "überzeugt", NOT_CONVINCED: "noch nicht überzeugt", OPEN: "offen"}
 
 # What the last bot question was about, so "ja" and "2" can be read in context.
+# The values are coach.reading's ASKED_… constants, which read the next message against them.
 PHASE_ARGUMENT, PHASE_STEPS, PHASE_NEXT, PHASE_RATING = "argument", "steps", "next", "rating"
+PHASE_CLARIFY, PHASE_COMMITMENT, PHASE_PRACTICE_AGAIN = "clarify", "commitment_check", "practice_again"
 
 SLOTS = (
     "current_excuse",
@@ -27,6 +29,8 @@ SLOTS = (
     "phase",
     "last_sources",
     "rating",
+    "pending_due",
+    "open_commitments",
 )
 
 
@@ -41,6 +45,10 @@ class CoachingState:
     phase: Optional[str] = None
     last_sources: List[str] = field(default_factory=list)
     rating: Optional[int] = None
+    # A date the user gave before naming the step ("Das mache ich bis Freitag" → "welcher?").
+    pending_due: Optional[Dict[str, str]] = None
+    # Commitments of earlier sessions nobody has asked about yet (carried over by session start).
+    open_commitments: List[Dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_slots(cls, get_slot) -> "CoachingState":
@@ -63,10 +71,12 @@ class CoachingState:
         self.outcomes = {**self.outcomes, excuse.id: self.outcomes.get(excuse.id, OPEN)}
         self.pending_excuses = [e for e in self.pending_excuses if e != excuse.id]
 
-    def next_argument(self, excuse: Excuse) -> Optional[int]:
-        """Index of the strongest argument not yet shown for `excuse`, None when all are used."""
+    def next_argument(self, excuse: Excuse, preferred: Sequence[int] = ()) -> Optional[int]:
+        """Index of the argument not yet shown for `excuse` that comes first in `preferred` (the
+        best fit to what the user said), else the strongest one; None when all are used."""
         shown = set(self.shown_arguments.get(excuse.id, []))
-        return next((i for i in range(len(excuse.arguments)) if i not in shown), None)
+        order = [i for i in preferred if 0 <= i < len(excuse.arguments)] + list(range(len(excuse.arguments)))
+        return next((i for i in order if i not in shown), None)
 
     def mark_shown(self, excuse: Excuse, index: int) -> None:
         self.shown_arguments = {

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
-from addons.german_text import fold
+from coach.german_text import fold
 
 _NUMBER_WORDS = {
     # "ein", "eine" are left out: they are articles far more often ("eine Vier").

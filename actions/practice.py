@@ -36,7 +36,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import practice_scorer as scorer
 from actions.coaching import KB, ActionShowFirstSteps, ActionSummarize, excuse_buttons
-from actions.knowledge_base import Excuse
+from actions.coaching_state import PHASE_PRACTICE_AGAIN
+from coach.knowledge_base import Excuse
 
 Events = List[Dict[Text, Any]]
 
@@ -522,7 +523,8 @@ class ActionPracticeSummary(Action):
         summarize(dispatcher, practice)
         practice.set_stage(STAGE_DONE)
         practice.state.update(prompted=True, summarized=True)
-        return CLOSE_LOOP + [SlotSet(ANSWER_SLOT, None)] + practice.events()
+        # "Noch einmal üben?" is now the open question (coach.reading reads the reply to it).
+        return CLOSE_LOOP + [SlotSet(ANSWER_SLOT, None), SlotSet("phase", PHASE_PRACTICE_AGAIN)] + practice.events()
 
 
 def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, practice: Practice) -> Events:

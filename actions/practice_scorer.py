@@ -7,7 +7,7 @@ remote model. How German words are compared:
 
 * Snowball's German stemmer (`snowballstemmer`) reduces inflected forms to one stem and also
   folds umlauts and their spellings without them ("Gespräche", "Gespraeche", "Gesprache" ->
-  "gesprach"); `addons.german_text.fold` handles case, ß and invisible characters.
+  "gesprach"); `coach.german_text.fold` handles case, ß and invisible characters.
 * Compounds: a term stem of 5+ letters also matches inside a longer word ("Netzwerk" in
   "Kundennetzwerk"), and two neighbouring words of the answer are also tried as one word
   ("acht mal" = "achtmal", "Kunden Gespräch" = "Kundengespräch").
@@ -36,8 +36,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import snowballstemmer
 from rapidfuzz.distance import OSA
 
-from actions.knowledge_base import Excuse
-from addons.german_text import fold
+from coach.knowledge_base import Excuse
+from coach.german_text import fold
 
 MAX_SCORE = 3
 MIN_WORDS = 3

@@ -122,7 +122,7 @@ def participant(sender_hash: str) -> str:
 def key_points() -> Dict[str, List[str]]:
     """Key point labels per excuse; without a valid knowledge base none (missed points unknown)."""
     try:
-        from actions.knowledge_base import load
+        from coach.knowledge_base import load
 
         return {excuse_id: [p.label for a in excuse.arguments for p in a.key_points]
                 for excuse_id, excuse in load().excuses.items()}
@@ -172,7 +172,7 @@ def _average(scores: List[int]) -> float:
 def excuse_titles() -> Dict[str, str]:
     """Titles make the text report readable; without a valid knowledge base the ids do."""
     try:
-        from actions.knowledge_base import load
+        from coach.knowledge_base import load
 
         return {excuse_id: excuse.title for excuse_id, excuse in load().excuses.items()}
     except Exception:  # noqa: BLE001 - any problem there must not stop the report
@@ -209,8 +209,11 @@ def render_text(summary: Dict[str, Any]) -> str:
     for c in summary["commitments"]:
         due = f"fällig am {_day(c['due_date'])}" if c["due_date"] else "ohne Termin"
         excuse = titles.get(c["excuse_id"], c["excuse_id"])
+        status = COMMITMENT_STATUS.get(c.get("status"), "")
+        if c.get("status") == "rescheduled" and c.get("new_due_date"):
+            status += f" auf {_day(c['new_due_date'])}"
         lines.append(f"  - {_day(c['session_date'])}, {excuse}, Schritt {c['step_number']}: "
-                     f"„{c['step_text']}“ – {due}")
+                     f"„{c['step_text']}“ – {due}" + (f"; später gefragt: {status}" if status else ""))
     if not summary["commitments"]:
         lines.append("  (keine)")
     if summary.get("practice"):
@@ -247,6 +250,10 @@ def _period(summary: Dict[str, Any]) -> str:
     if start or end:
         return f"{'ab' if start else 'bis'} {_day(start or end)} (UTC)"
     return "gesamter Zeitraum"
+
+
+# What a returning user said about the commitment (actions/listening.py).
+COMMITMENT_STATUS = {"done": "erledigt", "not_done": "noch nicht erledigt", "rescheduled": "verschoben"}
 
 
 def _day(day: date) -> str:

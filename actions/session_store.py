@@ -123,6 +123,23 @@ class CommitmentRow(Base):
     step_text = Column(Text, nullable=False)
     due_date = Column(Date)
     created_at = Column(UTCDateTime, nullable=False)
+    # What the user said when asked in a later session: done / not_done / rescheduled.
+    status = Column(String(16))
+    status_at = Column(UTCDateTime)
+    new_due_date = Column(Date)
+
+
+class CorrectionRow(Base):
+    """A message the coach misread and the user corrected ("falsch verstanden, es geht um …"):
+    the excuse the coach had answered and the one the user meant (None when it had to ask)."""
+    __tablename__ = "coach_corrections"
+    __table_args__ = (UniqueConstraint("session_id", "event_key"),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
+    event_key = Column(String(128), nullable=False)
+    misread_intent = Column(String(128))
+    corrected_intent = Column(String(128))
+    at = Column(UTCDateTime, nullable=False)
 
 
 class PracticeRoundRow(Base):
@@ -278,6 +295,40 @@ class SessionStore:
                   lambda key: CommitmentRow(session_id=session_id, excuse_id=key[0],
                                             step_number=key[1], created_at=now))
 
+    def report_commitment(self, sender_hash: str, excuse_id: str, step_number: int, status: str,
+                          new_due_date: Optional[date] = None) -> bool:
+        """Record on the sender's latest matching commitment what they said about it later;
+        False when there is none (e.g. deleted in between)."""
+        with Session(self.engine) as s, s.begin():
+            row = s.scalars(
+                select(CommitmentRow).join(SessionRow, CommitmentRow.session_id == SessionRow.id)
+                .where(SessionRow.sender_hash == sender_hash, CommitmentRow.excuse_id == excuse_id,
+                       CommitmentRow.step_number == int(step_number))
+                .order_by(CommitmentRow.created_at.desc(), CommitmentRow.id.desc()).limit(1)
+            ).first()
+            if row is None:
+                return False
+            row.status, row.new_due_date = status, new_due_date
+            row.status_at = datetime.now(timezone.utc)
+            return True
+
+    def add_correction(self, session_id: str, event_key: str, misread: Optional[str],
+                       corrected: Optional[str], at: datetime) -> None:
+        with Session(self.engine) as s, s.begin():
+            self._lock_session(s, session_id)
+            exists = s.scalar(select(CorrectionRow.id).where(CorrectionRow.session_id == session_id,
+                                                             CorrectionRow.event_key == event_key))
+            if exists is None:
+                s.add(CorrectionRow(session_id=session_id, event_key=event_key, misread_intent=misread,
+                                    corrected_intent=corrected, at=to_utc(at)))
+
+    def corrections(self, session_id: str) -> List[Dict[str, Any]]:
+        with Session(self.engine) as s:
+            rows = s.scalars(select(CorrectionRow).where(CorrectionRow.session_id == session_id)
+                             .order_by(CorrectionRow.id))
+            return [{"misread_intent": r.misread_intent, "corrected_intent": r.corrected_intent, "at": r.at}
+                    for r in rows]
+
     def set_practice_rounds(self, session_id: str, rounds: List[Dict[str, Any]]) -> None:
         """Make the session's practice rounds match `rounds` (key: attempt and round; each with
         excuse_id, score 0–3, covered key point labels, optional answer_excerpt and hints)."""
@@ -309,7 +360,7 @@ class SessionStore:
             query = query.where(func.coalesce(SessionRow.ended_at, SessionRow.started_at) < ended_before)
         with Session(self.engine) as s, s.begin():
             ids = list(s.scalars(query))
-            for table in (TurnRow, ExcuseRow, CommitmentRow, PracticeRoundRow, SessionRow):
+            for table in (TurnRow, ExcuseRow, CommitmentRow, PracticeRoundRow, CorrectionRow, SessionRow):
                 key = table.id if table is SessionRow else table.session_id
                 s.execute(table.__table__.delete().where(key.in_(ids)))
         return len(ids)
@@ -413,7 +464,8 @@ def _session_dict(row: SessionRow, turns: int) -> Dict[str, Any]:
         "excuse_details": [{"excuse_id": e.excuse_id, "arguments_shown": list(e.arguments_shown),
                             "outcome": e.outcome} for e in row.excuses],
         "commitments": [{"excuse_id": c.excuse_id, "step_number": c.step_number,
-                         "step_text": c.step_text, "due_date": c.due_date} for c in row.commitments],
+                         "step_text": c.step_text, "due_date": c.due_date, "status": c.status,
+                         "new_due_date": c.new_due_date} for c in row.commitments],
         "practice_rounds": [{"attempt": r.attempt, "round": r.round, "excuse_id": r.excuse_id,
                              "score": r.score, "covered": list(r.covered), "answer_excerpt": r.answer_excerpt,
                              "hints": r.hints} for r in row.practice_rounds],

@@ -9,7 +9,7 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from addons.german_text import fold
+from coach.german_text import fold
 
 
 @DefaultV1Recipe.register(

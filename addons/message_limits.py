@@ -5,19 +5,30 @@ length, one 48 kB message drove the Rasa process to 6–8 GB and stalled every o
 crashed TensorFlow. Any classifier's cost grows with the length, so the text is cut here, and
 the user is told so. The cut text is what the NLU reads and what the log stores.
 A message with nothing visible in it is answered here with a nudge; the NLU has nothing to read.
+Lone UTF-16 surrogates ("\\ud83d" in JSON: half an emoji) are valid JSON but no text: nothing can
+encode them (log, database, answer), so they become U+FFFD here.
 """
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 
-from addons.german_text import visible
+from coach.german_text import visible
 
 DEFAULT_MAX_MESSAGE_LENGTH = 2000
 EMPTY_MESSAGE_HINT = ("Ihre Nachricht ist leer angekommen. Schreiben Sie mir gern, was Sie "
                       "davon abhält, auf LinkedIn aktiv zu sein.")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """`text` with lone surrogates replaced, so it can be written as UTF-8 anywhere."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def max_message_length() -> int:
@@ -36,6 +47,8 @@ def checked(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
         if not isinstance(message.text, str) or not visible(message.text).strip():
             await message.output_channel.send_text_message(message.sender_id, EMPTY_MESSAGE_HINT)
             return None
+        message.text = encodable(message.text)
+        message.sender_id = encodable(message.sender_id)
         limit = max_message_length()
         if len(message.text) > limit:
             message.text = message.text[:limit]

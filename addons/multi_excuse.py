@@ -29,7 +29,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.german_text import fold
+from coach.german_text import fold
 from addons.sentence_embedding import embed, warm_up
 
 logger = logging.getLogger(__name__)
@@ -37,12 +37,25 @@ logger = logging.getLogger(__name__)
 EXCUSE_PREFIX = "excuse_"
 ENTITY_NAME = "excuse"
 OTHER = "__other__"
+CLAUSES_KEY = "excuse_clauses"  # parse data: what each clause names or denies
 
 # Where people join two complaints: sentence ends, dashes, commas and linking words.
 _LINKING_WORDS = (
     r"(?:und|außerdem|ausserdem|zudem|plus|sowie|abgesehen davon|dazu kommt|hinzu kommt|"
-    r"und dann noch|und auch|ganz zu schweigen von|nicht zu vergessen|aber auch|oder)"
+    r"und dann noch|und auch|ganz zu schweigen von|nicht zu vergessen|aber auch|oder|sondern)"
 )
+# A clause that says what the user does *not* mean ("nicht um die Zeit", "statt Datenschutz"):
+# it starts with a negation, or negates "um …" / "das Problem". "Keine Zeit" is an excuse, not a
+# denial, so "kein" alone does not count.
+_DENIAL = re.compile(
+    r"^\W*(?:(?:nein|ne|nee|also|und|aber|doch)\W+)*(?:nicht|nich|net|ned|statt|anstatt)\b"
+    r"|\bnicht\s+(?:so\s+sehr\s+|eigentlich\s+|wirklich\s+|mehr\s+)?(?:um|ums|das\s+problem|das\s+thema)\b"
+    r"|\b(?:nicht|kein)\s+(?:das\s+)?thema\b"
+)
+
+
+def is_denial(clause: str) -> bool:
+    return bool(_DENIAL.search(fold(clause)))
 _CLAUSE_BOUNDARY = re.compile(
     rf"(?:[.!?;:]+|\s[-–—]|\n|,)?(?:\s+{_LINKING_WORDS})+\s+|[.!?;:]+\s*|\s[-–—]\s|\n+|,\s+",
     flags=re.IGNORECASE,
@@ -297,6 +310,8 @@ class MultiExcuseDetector(_LinearTextComponent):
         return {
             # A clause counts as naming an excuse only with this probability or more.
             "clause_threshold": 0.55,
+            # A clause that denies an excuse ("nicht um die Zeit") is short; it counts from here.
+            "denied_clause_threshold": 0.3,
             # The classifier's inverse regularisation strength.
             "C": 8.0,
         }
@@ -314,29 +329,45 @@ class MultiExcuseDetector(_LinearTextComponent):
         # and split 17 instead of 21 of 646 held-out single excuses.
         return self._fit(texts, labels, self._new_vectorizers(), _one_vs_rest(self._config["C"]))
 
-    def detect(self, text: str) -> List[Dict[Text, Any]]:
-        """The excuses named in separate clauses of `text`, first mention first."""
+    def read_clauses(self, text: str) -> List[Dict[Text, Any]]:
+        """Each clause of `text` that names an excuse: the excuse, its probability, its span and
+        whether the clause denies it ("nicht um die Zeit"). Empty for one clause without denial."""
         if self._classifier is None or not text:
             return []
         spans = split_clauses(text)
-        if len(spans) < 2:
+        if len(spans) < 2 and not any(is_denial(text[s:e]) for s, e in spans):
             return []
         probabilities = self._classifier.predict_proba(self._features([text[s:e] for s, e in spans]))
-        found: Dict[str, Dict[Text, Any]] = {}
+        readings = []
         for (start, end), row in zip(spans, probabilities):
             best = int(np.argmax(row))
             label, confidence = str(self._classifier.classes_[best]), float(row[best])
-            if label == OTHER or confidence < self._config["clause_threshold"]:
+            if label == OTHER or confidence < self._config["denied_clause_threshold"]:
                 continue
+            negated = is_denial(text[start:end])
+            if not negated and confidence < self._config["clause_threshold"]:
+                continue
+            readings.append({"excuse": label, "confidence": round(confidence, 3), "start": start,
+                             "end": end, "negated": negated})
+        return readings
+
+    def detect(self, text: str, readings: Optional[List[Dict[Text, Any]]] = None) -> List[Dict[Text, Any]]:
+        """The excuses named (not denied) in separate clauses of `text`, first mention first."""
+        readings = self.read_clauses(text) if readings is None else readings
+        found: Dict[str, Dict[Text, Any]] = {}
+        for clause in readings:
+            if clause["negated"]:
+                continue
+            label = clause["excuse"]
             if label in found:
-                found[label]["confidence"] = max(found[label]["confidence"], confidence)
+                found[label]["confidence"] = max(found[label]["confidence"], clause["confidence"])
                 continue
             found[label] = {
                 "entity": ENTITY_NAME,
                 "value": label,
-                "start": start,
-                "end": end,
-                "confidence": confidence,
+                "start": clause["start"],
+                "end": clause["end"],
+                "confidence": clause["confidence"],
                 "extractor": self.__class__.__name__,
             }
         if len(found) < 2:
@@ -345,7 +376,12 @@ class MultiExcuseDetector(_LinearTextComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            entities = self.detect(message.get(TEXT) or "")
+            readings = self.read_clauses(message.get(TEXT) or "")
+            if any(r["negated"] for r in readings) or len({r["excuse"] for r in readings}) > 1:
+                # What each clause names or denies: coach.reading uses it for corrections
+                # ("nicht X, sondern Y"); only then, so ordinary messages stay small in the log.
+                message.set(CLAUSES_KEY, readings, add_to_output=True)
+            entities = self.detect(message.get(TEXT) or "", readings)
             if entities:
                 # The entities carry every excuse named, in order; the coaching action answers
                 # them all. The intent stays the whole-message classifier's pick: overriding it

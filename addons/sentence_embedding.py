@@ -54,10 +54,21 @@ def _encode(texts: List[str]) -> np.ndarray:
     return np.vstack(rows).astype(np.float32)
 
 
+@lru_cache(maxsize=64)
+def _one(text: str) -> np.ndarray:
+    # Several components embed the same chat message; it is encoded once.
+    vector = _encode([text])[0]
+    vector.setflags(write=False)
+    return vector
+
+
 def embed(texts: List[str]) -> np.ndarray:
     """One L2-normalised 512-dimensional float32 row per text."""
     result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     known, missing = _precomputed(), []
+    if len(texts) == 1 and texts[0] not in known:
+        result[0] = _one(texts[0])
+        return result
     for i, text in enumerate(texts):
         if text in known:
             result[i] = known[text]

@@ -257,6 +257,16 @@ class SessionLogBroker(EventBroker):
                  **({} if self.log_user_text else {"answer_excerpt": None})}
                 for r in value or []
             ])
+        elif name == "commitment_reports":
+            # A returning user's answer about a commitment of an earlier session (idempotent).
+            for report in value or []:
+                new_due = report.get("new_due_date")
+                self.store.report_commitment(sender, report["excuse"], report["step_number"], report["status"],
+                                             date.fromisoformat(new_due) if new_due else None)
+        elif name == "reading" and isinstance(value, dict) and value.get("kind") == "correction":
+            # What the coach misread and what the user meant (coach.reading), for later review.
+            self.store.add_correction(session_id, self._last_turn.get(sender) or "", value.get("misread"),
+                                      (value.get("excuses") or [None])[0], datetime.now(timezone.utc))
         elif name in SESSION_SLOTS and value is not None:
             self.store.update_session(session_id, **{SESSION_SLOTS[name]: value})
 

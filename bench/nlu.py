@@ -404,7 +404,7 @@ def evaluate(model_path: Optional[Path], folds: int = 5, workers: Optional[int] 
 def normalise(text: str) -> str:
     import re
 
-    from addons.german_text import fold
+    from coach.german_text import fold
 
     return re.sub(r"\W+", " ", fold(text.lower())).strip()
 

@@ -13,7 +13,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import coaching
+from actions import coaching, listening
+from coach import reading
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -21,7 +22,18 @@ RULES = {
     rule["steps"][0]["intent"]: rule["steps"][1]["action"]
     for rule in yaml.safe_load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
 }
-ACTIONS = {cls().name(): cls() for cls in coaching.Action.__subclasses__() if cls.__module__ == coaching.__name__}
+ACTIONS = {cls().name(): cls() for cls in coaching.Action.__subclasses__()
+           if cls.__module__ in (coaching.__name__, listening.__name__)}
+
+
+def choose_action(slots: Dict[str, Any], latest: Dict[str, Any], active_loop: Optional[str] = None) -> Optional[str]:
+    """What Rasa would run: the context policy's reading (coach.reading) first, else the rule.
+    Sets the `reading` slot as the policy does."""
+    move = reading.read(reading.context_from(slots.get, active_loop), reading.parse_from(latest))
+    slots[reading.READING_SLOT] = move.as_slot() if move else None
+    if move:
+        return move.action
+    return RULES.get(latest["intent"]["name"])
 
 
 def render(message: Dict[str, Any]) -> Dict[str, Any]:
@@ -45,9 +57,11 @@ class Conversation:
         self.slots: Dict[str, Any] = {}
         self.last: List[Dict[str, Any]] = []
 
-    def say(self, intent: str, text: str = "", entities: Optional[List[Dict[str, Any]]] = None) -> List[Dict[str, Any]]:
-        action_name = RULES[intent]
-        latest = {"intent": {"name": intent, "confidence": 0.95}, "entities": entities or [], "text": text or intent}
+    def say(self, intent: str, text: str = "", entities: Optional[List[Dict[str, Any]]] = None,
+            ranking: Optional[List[Dict[str, Any]]] = None, **parse: Any) -> List[Dict[str, Any]]:
+        latest = {"intent": {"name": intent, "confidence": 0.95}, "entities": entities or [], "text": text or intent,
+                  "intent_ranking": ranking or [{"name": intent, "confidence": 0.95}], **parse}
+        action_name = choose_action(self.slots, latest)
         tracker = Tracker("test-user", dict(self.slots), latest, [], False, None, {}, "action_listen")
         dispatcher = CollectingDispatcher()
         if action_name.startswith("utter_"):
@@ -155,6 +169,7 @@ class PracticeConversation(Conversation):
         dispatcher = CollectingDispatcher()
         self.actions = []
         if self.active_loop == "practice_form":
+            self.slots[reading.READING_SLOT] = None
             if intent in PRACTICE_NOT_INTENT:
                 self._run(PRACTICE_RULES_IN_LOOP[intent], latest, dispatcher)
                 if self.active_loop == "practice_form":
@@ -162,9 +177,9 @@ class PracticeConversation(Conversation):
             else:
                 self._form(latest, dispatcher, validate=True)
         else:
-            name = PRACTICE_RULES.get(intent) or RULES[intent]
+            name = choose_action(self.slots, latest) if intent not in PRACTICE_RULES else PRACTICE_RULES[intent]
             self._run(name, latest, dispatcher)
-            if name == "action_start_practice":
+            if name == "action_start_practice":  # the rule and the policy both continue with the form
                 self.active_loop = "practice_form"
                 self._form(latest, dispatcher, validate=False, activation=True)
         self.last = [render(m) for m in dispatcher.messages]

@@ -43,7 +43,10 @@ def post(coach, data: bytes, headers=None) -> requests.Response:
 
 
 def body(sender: str, message) -> bytes:
-    return json.dumps({"sender": sender, "message": message}, ensure_ascii=False).encode("utf-8")
+    try:
+        return json.dumps({"sender": sender, "message": message}, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates can only travel as JSON escapes ("\\ud83d")
+        return json.dumps({"sender": sender, "message": message}).encode("ascii")
 
 
 def say(coach, sender: str, text: str) -> str:
@@ -82,6 +85,11 @@ TEXTS = {
     "surrogate-free astral": "𝕂𝕖𝕚𝕟𝕖 ℤ𝕖𝕚𝕥",
     "very long word": "Donaudampfschifffahrtsgesellschaftskapitän" * 100,
     "mixed scripts": "Keine Zeit 没有时间 нет времени",
+    # Valid JSON ("\\ud83d") that is no text: half of an emoji's UTF-16 surrogate pair.
+    "lone high surrogate": "Keine Zeit \ud83d",
+    "lone low surrogate": "\ude00 Datenschutz",
+    "reversed surrogate pair": "\ude00\ud83d für LinkedIn",
+    "only a lone surrogate": "\ud83d",
 }
 
 # Requests that are malformed: each must get a clear 4xx with a JSON error.
@@ -107,6 +115,21 @@ BAD_REQUESTS = {
     "utf-16 body": ('{"sender": "x", "message": "Hallo"}'.encode("utf-16"), JSON_TYPE, 400),
     "1 MB body": (body("x", "Ich habe keine Zeit. " * 50_000), JSON_TYPE, 413),
 }
+
+# Valid JSON whose strings hold lone surrogates (escaped, as json.dumps writes them): answered, no 5xx.
+SURROGATE_BODIES = {
+    "lone surrogate in message": b'{"sender": "x", "message": "Hallo \\ud83d"}',
+    "lone surrogate in sender": b'{"sender": "x\\udc00", "message": "Hallo"}',
+    "lone surrogate in metadata": b'{"sender": "x", "message": "Hallo", "metadata": {"k": "\\ud800"}}',
+}
+
+
+@pytest.mark.parametrize("case", list(SURROGATE_BODIES))
+def test_lone_surrogates_in_raw_json_get_an_answer_not_5xx(coach, case):
+    sender = f"bad-{uuid.uuid4().hex}"
+    response = post(coach, SURROGATE_BODIES[case].replace(b'"sender": "x', f'"sender": "{sender}'.encode()), JSON_TYPE)
+    assert response.status_code == 200, response.text
+    assert response.json(), "no answer"
 
 
 @pytest.mark.parametrize("case", list(TEXTS))

@@ -10,7 +10,7 @@ import requests
 import websockets
 from playwright.sync_api import Page, expect, sync_playwright
 
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 from services import ROOT
 from tests.servers import running_coach
 

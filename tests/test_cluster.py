@@ -20,7 +20,7 @@ import requests
 import socketio
 import sqlalchemy as sa
 
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 from actions.session_store import SessionStore
 from addons.pseudonym import pseudonym
 from cluster import Cluster

@@ -13,7 +13,7 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 from addons.pseudonym import pseudonym
 from services import ROOT
 from tests.conftest import fresh_postgres_database

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 from services import MODEL_PATH, ROOT, Services
 from tests.test_practice_scorer import STRONG
 

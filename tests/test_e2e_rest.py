@@ -7,7 +7,7 @@ import pytest
 import requests
 import yaml
 
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 from services import ROOT, environment, rasa
 from tests.servers import running_coach
 
@@ -107,7 +107,7 @@ def test_unclear_input_gets_german_fallback_with_buttons(coach):
 
 
 def test_invalid_knowledge_base_stops_action_server_start(tmp_path):
-    raw = yaml.safe_load((ROOT / "actions" / "knowledge_base.yml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((ROOT / "coach" / "knowledge_base.yml").read_text(encoding="utf-8"))
     del raw["excuses"]["excuse_no_roi"]["first_steps"]
     broken = tmp_path / "kb.yml"
     broken.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 from services import ROOT, Services
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 from tests.servers import running_coach
 
 pytestmark = pytest.mark.e2e

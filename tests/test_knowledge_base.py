@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import knowledge_base
-from actions.knowledge_base import KnowledgeBaseError
+from coach import knowledge_base
+from coach.knowledge_base import KnowledgeBaseError
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_EXCUSES = {

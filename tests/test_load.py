@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 from services import ROOT
 from tests.servers import running_coach
 

@@ -4,7 +4,7 @@ make the scores trustworthy for all excuses."""
 import pytest
 
 from actions import practice_scorer as scorer
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 
 KB = load()
 

@@ -11,7 +11,7 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 from actions.session_store import SessionRow
 from addons.pseudonym import pseudonym
 from services import MODEL_PATH, ROOT, Services

@@ -99,7 +99,8 @@ def test_json_report(url):
     assert s1["started_at"] == "2026-11-02T09:00:00+00:00" and s1["ended_at"] == "2026-11-02T09:10:00+00:00"
     assert s1["excuses"] == [NO_TIME, PRIVACY] and s3["excuses"] == [PRIVACY, NO_TIME]
     assert s1["commitments"] == [{"excuse_id": NO_TIME, "step_number": 2,
-                                  "step_text": "Jeden Montag 15 Minuten", "due_date": "2026-11-09"}]
+                                  "step_text": "Jeden Montag 15 Minuten", "due_date": "2026-11-09",
+                                  "status": None, "new_due_date": None}]
     assert s1["excuse_details"][0] == {"excuse_id": NO_TIME, "arguments_shown": [0, 1], "outcome": "convinced"}
     assert (s3["mode"], s3["turns"], s3["rating"], s3["commitments"]) == ("practice", 0, None, [])
     assert "sender_hash" not in s1

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from actions.knowledge_base import load
+from coach.knowledge_base import load
 from tests.servers import running_coach
 from tests.socket_chat import SocketChat
 

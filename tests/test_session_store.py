@@ -221,7 +221,30 @@ def test_set_commitments_replaces_rows_to_match_the_list(store):
     ]
     store.set_commitments("s1", final)
     store.set_commitments("s1", [{**final[0], "due_date": "2026-12-04"}, final[1]])  # ISO string
-    assert store.sessions()[0]["commitments"] == final
+    assert store.sessions()[0]["commitments"] == [{**c, "status": None, "new_due_date": None} for c in final]
+
+
+def test_a_later_report_lands_on_the_senders_latest_matching_commitment(store):
+    start(store, "s1")
+    store.set_commitments("s1", [{"excuse_id": "excuse_no_time", "step_number": 2, "step_text": "Post",
+                                  "due_date": date(2026, 12, 4)}])
+    assert store.report_commitment("hash-s1", "excuse_no_time", 2, "rescheduled", date(2026, 12, 11))
+    assert not store.report_commitment("hash-s1", "excuse_no_roi", 1, "done")
+    assert not store.report_commitment("someone-else", "excuse_no_time", 2, "done")
+    commitment = store.sessions()[0]["commitments"][0]
+    assert (commitment["status"], commitment["new_due_date"]) == ("rescheduled", date(2026, 12, 11))
+
+
+def test_corrections_are_kept_once_per_message_and_deleted_with_the_session(store):
+    start(store, "s1")
+    at = datetime(2026, 12, 4, 9, 0, tzinfo=timezone.utc)
+    store.add_correction("s1", "u:1", "excuse_no_time", "excuse_data_privacy", at)
+    store.add_correction("s1", "u:1", "excuse_no_time", "excuse_data_privacy", at)  # replayed event
+    store.add_correction("s1", "u:2", "excuse_no_roi", None, at)
+    assert [(c["misread_intent"], c["corrected_intent"]) for c in store.corrections("s1")] == [
+        ("excuse_no_time", "excuse_data_privacy"), ("excuse_no_roi", None)]
+    store.delete_sessions(sender_hash="hash-s1")
+    assert store.corrections("s1") == []
 
 
 def test_sessions_filter_by_start_and_training_code_and_count_turns(store):
