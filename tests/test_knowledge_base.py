@@ -9,6 +9,7 @@ from coach import knowledge_base
 from coach.knowledge_base import KnowledgeBaseError
 
 ROOT = Path(__file__).resolve().parent.parent
+# The 17 ids SPEC.md fixes (tests outside the repo use them); further excuse_… ids may be added.
 SPEC_EXCUSES = {
     "excuse_no_time", "excuse_no_opinion_wanted", "excuse_not_my_style", "excuse_cannot_write",
     "excuse_no_ideas", "excuse_no_resources", "excuse_no_expertise", "excuse_data_privacy",
@@ -35,7 +36,9 @@ def write(tmp_path, data) -> Path:
 
 
 def test_all_spec_excuses_with_required_content(kb):
-    assert set(kb.excuses) == SPEC_EXCUSES
+    missing = SPEC_EXCUSES - set(kb.excuses)
+    assert not missing, f"knowledge base lacks the SPEC excuses {sorted(missing)}"
+    assert all(excuse_id.startswith("excuse_") for excuse_id in kb.excuses)
     for excuse in kb.excuses.values():
         assert len(excuse.arguments) >= 3 and len(excuse.first_steps) >= 3
         assert excuse.follow_up.endswith("?")
