@@ -1,7 +1,7 @@
 """The excuse catalog is the same in the knowledge base, the domain and the NLU data.
 
 An excuse id (an intent starting with "excuse_") must appear in all three places:
-actions/knowledge_base.yml (through actions.knowledge_base.load()), the intents of domain.yml,
+coach/knowledge_base.yml (through coach.knowledge_base.load()), the intents of domain.yml,
 and data/nlu/excuses/<id>.yml, the one NLU file that holds its examples (at least
 MIN_EXAMPLES of them). Adding an excuse in only one or two places fails here with the ids named.
 """
@@ -12,7 +12,7 @@ from typing import Dict, List, Set
 import pytest
 import yaml
 
-from actions import knowledge_base
+from coach import knowledge_base
 
 ROOT = Path(__file__).resolve().parent.parent
 EXCUSE_PREFIX = "excuse_"
@@ -62,8 +62,8 @@ def _difference(name_a: str, a: Set[str], name_b: str, b: Set[str]) -> List[str]
 def test_knowledge_base_domain_and_nlu_name_the_same_excuses(kb_excuses):
     domain = _domain_excuses()
     nlu = {path.stem for path in EXCUSE_DIR.glob("*.yml")}
-    problems = (_difference("actions/knowledge_base.yml", kb_excuses, "domain.yml intents", domain)
-                + _difference("actions/knowledge_base.yml", kb_excuses, "data/nlu/excuses/*.yml", nlu)
+    problems = (_difference("coach/knowledge_base.yml", kb_excuses, "domain.yml intents", domain)
+                + _difference("coach/knowledge_base.yml", kb_excuses, "data/nlu/excuses/*.yml", nlu)
                 + _difference("domain.yml intents", domain, "data/nlu/excuses/*.yml", nlu))
     assert not problems, "excuse catalogs differ:\n  " + "\n  ".join(problems)
 
