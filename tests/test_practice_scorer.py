@@ -10,7 +10,7 @@ KB = load()
 
 # One strong answer per excuse, in a trainee's words (also used by tests/test_e2e_practice.py).
 STRONG = {
-    "excuse_no_time": "Sie müssen ja nicht ständig online sein. Zwei kurze feste Zeitfenster pro Woche reichen, wenn Sie regelmäßig etwas teilen, und Geschäftspartner, die Sie von der Messe kennen, erwarten Sie inzwischen auch auf LinkedIn.",
+    "excuse_no_time": "Sie müssen ja nicht ständig online sein. Zwei kurze Slots von 15 Minuten pro Woche reichen völlig, und Geschäftspartner, die Sie von der Messe kennen, erwarten Sie inzwischen auch auf LinkedIn.",
     "excuse_no_opinion_wanted": "Es geht ja nicht um Ihre Meinung zu allem, sondern um Ihre Erfahrung aus der Branche – damit werden Sie als Experte wahrgenommen. Und wer mitliest, bekommt Trends im Markt früher mit als die Konkurrenz.",
     "excuse_not_my_style": "Sie brauchen kein Selfie und keine Selbstdarstellung. Bleiben Sie sachlich und authentisch, zeigen Sie Ihr Fachwissen oder stellen Sie Ihr Team und Ihre Projekte in den Vordergrund.",
     "excuse_cannot_write": "Sie müssen keinen Literaturpreis gewinnen – kurze, klare Sätze aus der Praxis reichen. Lassen Sie einen jüngeren Kollegen gegenlesen oder machen Sie mit ChatGPT einen ersten Entwurf aus Ihren Stichpunkten.",
@@ -26,6 +26,10 @@ STRONG = {
     "excuse_fear_of_mistakes": "Drehen Sie die Frage mal um: Das größere Risiko ist, gar nicht dabei zu sein. Fehler sind erlaubt, daraus lernt man, und mit einem klaren Plan und Regeln fürs Team behalten Sie die Kontrolle.",
     "excuse_no_roi": "Social Media ist ein Marathon, kein Sprint – das zahlt sich langfristig über Kundenbeziehungen aus. Wenn Sie schnell Umsatz brauchen, schalten Sie gezielt Werbung. Und fragen Sie im Kundengespräch nach, wie die Leute auf Sie aufmerksam geworden sind.",
     "excuse_employees_unwilling": "Sprechen Sie mit Ihren Leuten und erklären Sie, warum Ihnen das wichtig ist. Gehen Sie selbst mit gutem Beispiel voran und starten Sie mit ein paar Freiwilligen – Fotos bleiben natürlich freiwillig.",
+    "excuse_already_have_profile": "Ein Profil allein ist noch keine Aktivität – viele Chefprofile sind schlecht gepflegt. Teilen Sie regelmäßig Beiträge und Kommentare, dann positionieren Sie sich als Experte, und die Firmenseite wirkt glaubwürdiger, wenn auch die Geschäftsführung selbst aktiv wird.",
+    "excuse_too_old": "Es geht nicht ums Alter, sondern ums Geschäft: Die Einkäufer von morgen sind mit dem Smartphone aufgewachsen. Ihre Erfahrung ist dort ein Vorteil, und im Austausch mit jüngeren Kollegen lernen Sie schnell dazu.",
+    "excuse_on_xing": "XING kann passen, aber entscheidend ist, wo Sie Ihre Kunden heute und morgen erreichen. Jüngere Zielgruppen sind oft woanders, und von Führungskräften wird erwartet, dass man sie auch auf LinkedIn trifft – das ergänzt XING, statt es zu ersetzen.",
+    "excuse_tidy_up_first": "Ein Plan vorab ist gut, aber holen Sie das Team gleich ins Boot und sprechen Sie mit den Leuten. Das ist ein Prozess, der Zeit braucht, und wer später anfängt, holt den Vorsprung der anderen nicht so schnell auf.",
     "excuse_distrust_employees": "Vertrauen kann man lernen. Erarbeiten Sie gemeinsam klare Spielregeln, dann werden Ihre Leute zu Markenbotschaftern, und wenn mal ein Fehler passiert, besprechen Sie das offen statt gleich alles zu verbieten.",
 }
 
@@ -53,8 +57,7 @@ OFF_TOPIC = [
 # (excuse, kind, answer, expected score, expected covered key point labels)
 CASES = [
     ("excuse_no_time", "strong", STRONG["excuse_no_time"], 3,
-     {"Kleine feste Zeitfenster genügen", "Kein Dauer-Online-Sein nötig", "Regelmäßig teilen zählt",
-      "Auf LinkedIn wird man erwartet, wie auf Messen"}),
+     {"Kleine feste Zeitfenster genügen", "Kein Dauer-Online-Sein nötig", "Auf LinkedIn wird man erwartet, wie auf Messen"}),
     ("excuse_no_time", "partial", "Das ist doch kein Zeitproblem, sondern Vertrieb: Auf LinkedIn machen Sie Akquise, und wer Sie von Dienstreisen kennt, erwartet Sie dort auch.", 2,
      {"Social Media als Teil der Arbeit, nicht als Freizeit", "Auf LinkedIn wird man erwartet, wie auf Messen"}),
     ("excuse_no_time", "misspelled", "Sie muessen doch nicht dauernd online sein, zwei mal pro woche 15 minuten reicht, und ihre kunden sehen das der chef sichtbar ist", 3,
