@@ -16,6 +16,7 @@ import yaml
 DEFAULT_PATH = Path(__file__).with_name("knowledge_base.yml")
 EXCUSE_PREFIX = "excuse_"
 MAX_TITLE_LENGTH = 30
+MAX_EVIDENCE_WORDS = 7
 
 
 class KnowledgeBaseError(ValueError):
@@ -24,12 +25,32 @@ class KnowledgeBaseError(ValueError):
 
 @dataclass(frozen=True)
 class Source:
+    """One source article, described so that a user can read (and find) it without its id."""
+
     id: str
     title: str
-    origin: str
+    kind: str                      # e.g. "Blogbeitrag aus der Social-Media-Weiterbildung"
+    author: Optional[str] = None   # only where the article names one
+    year: Optional[int] = None     # None: the article gives no date
+    publisher: Optional[str] = None  # blog, magazine or firm it appeared in, where known
+    file: Optional[str] = None     # file name in ../shared/seeds
+
+    def year_text(self) -> str:
+        return str(self.year) if self.year else "ohne Jahresangabe"
+
+    def short(self) -> str:
+        """Short name for replies, e.g. "Blogbeitrag aus der Social-Media-Weiterbildung, 2023"."""
+        return f"{self.kind}, {self.year_text()}"
 
     def citation(self) -> str:
-        return f"{self.id}: „{self.title}“ ({self.origin})"
+        """Full reference: title, kind, author and publisher where known, year."""
+        parts = [f"„{self.title}“", self.kind]
+        if self.author:
+            parts.append(f"von {self.author}")
+        if self.publisher:
+            parts.append(self.publisher)
+        parts.append(self.year_text())
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -43,6 +64,9 @@ class Argument:
     text: str
     sources: Tuple[str, ...]
     key_points: Tuple[KeyPoint, ...]
+    # Phrases of at most MAX_EVIDENCE_WORDS words found verbatim in a cited article
+    # (checked against the articles by tests/test_evidence.py).
+    evidence: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,7 +97,15 @@ class KnowledgeBase:
         return self.excuses[excuse_id]
 
     def cite(self, source_ids: Sequence[str]) -> List[Source]:
-        return [self.sources[s] for s in source_ids if s in self.sources]
+        return [self.sources[s] for s in dict.fromkeys(source_ids) if s in self.sources]
+
+    def short_citation(self, source_ids: Sequence[str]) -> str:
+        """Short names of several sources joined with "; " (unknown ids are left out)."""
+        return "; ".join(source.short() for source in self.cite(source_ids))
+
+    def full_citation(self, source_ids: Sequence[str]) -> str:
+        """Full references of several sources joined with "; "."""
+        return "; ".join(source.citation() for source in self.cite(source_ids))
 
 
 class _Reader:
@@ -132,7 +164,14 @@ def _read_excuse(reader: _Reader, excuse_id: str, data: Any, sources: Dict[str, 
             key_points.append(
                 KeyPoint(reader.text(point, "label", point_at), reader.texts(point, "terms", point_at, 1))
             )
-        arguments.append(Argument(reader.text(raw, "text", at), cited, tuple(key_points)))
+        evidence = reader.texts(raw, "evidence", at, 1)
+        for e, phrase in enumerate(evidence, 1):
+            if len(phrase.split()) > MAX_EVIDENCE_WORDS:
+                raise reader.fail(
+                    f"{at}, field 'evidence' entry {e}",
+                    f"'{phrase}' is longer than {MAX_EVIDENCE_WORDS} words",
+                )
+        arguments.append(Argument(reader.text(raw, "text", at), cited, tuple(key_points), evidence))
     practice = None
     if data.get("practice") is not None:
         raw = data["practice"]
@@ -153,6 +192,26 @@ def _read_excuse(reader: _Reader, excuse_id: str, data: Any, sources: Dict[str, 
     )
 
 
+def _read_source(reader: _Reader, source_id: str, data: Any) -> Source:
+    where = f"source '{source_id}'"
+    if not isinstance(data, dict):
+        raise reader.fail(where, "must be a mapping of fields")
+    optional = {}
+    for key in ("author", "publisher", "file"):
+        if data.get(key) is not None:
+            optional[key] = reader.text(data, key, where)
+    year = data.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100):
+        raise reader.fail(f"{where}, field 'year'", "must be a year such as 2023, or left out when unknown")
+    return Source(
+        id=source_id,
+        title=reader.text(data, "title", where),
+        kind=reader.text(data, "kind", where),
+        year=year,
+        **optional,
+    )
+
+
 def load(path: Optional[Path] = None) -> KnowledgeBase:
     """Load and validate the knowledge base; raise KnowledgeBaseError on any problem."""
     path = Path(path or os.environ.get("KNOWLEDGE_BASE_PATH") or DEFAULT_PATH)
@@ -168,11 +227,8 @@ def load(path: Optional[Path] = None) -> KnowledgeBase:
 
     raw_sources = raw.get("sources")
     if not isinstance(raw_sources, dict) or not raw_sources:
-        raise reader.fail("field 'sources'", "must map source ids (S0, S1, …) to title and origin")
-    sources = {
-        sid: Source(sid, reader.text(s, "title", f"source '{sid}'"), reader.text(s, "origin", f"source '{sid}'"))
-        for sid, s in raw_sources.items()
-    }
+        raise reader.fail("field 'sources'", "must map source ids (S0, S1, …) to title, kind and year")
+    sources = {sid: _read_source(reader, sid, s) for sid, s in raw_sources.items()}
 
     raw_excuses = raw.get("excuses")
     if not isinstance(raw_excuses, dict) or not raw_excuses:

@@ -85,6 +85,7 @@ CLEAR_MARGIN = 0.12        # ... and this far ahead of the second, else ask with
 NAMED_ELSEWHERE = 0.70     # during an excuse, another one counts as "clearly named" from here
 STILL_ON_TOPIC = 0.03      # the current excuse's share that keeps a reply on it
 MAX_OPTIONS = 3
+MAYBE_EXCUSE = 0.12        # below the NLU's fallback threshold, an excuse this likely is offered
 
 _NUMBER = re.compile(r"^\W*(?:nr\.?|nummer|schritt|die|den|das)?\s*([1-9])\W*(?:\.|er|te|ter|ten)?\W*$")
 _NUMBER_WORDS = {"eins": 1, "erste": 1, "ersten": 1, "erster": 1, "zwei": 2, "zweite": 2, "zweiten": 2,
@@ -277,6 +278,12 @@ def read(context: Context, parse: Parse) -> Optional[Move]:
         return Move("action_answer_faq", "faq", question=True)
     if parse.intent and parse.intent.startswith(EXCUSE_PREFIX):
         return _excuse(context, parse)
+    if parse.intent == "nlu_fallback" and not (context.current_excuse and context.asked in (ASKED_ARGUMENT, ASKED_STEP)):
+        # Too unsure for any intent, but some excuses stand out: ask with them instead of the
+        # generic fallback (the idea of Rasa's two-stage fallback).
+        likely = [e for e, conf in excuse_ranking(parse)[:MAX_OPTIONS] if conf >= MAYBE_EXCUSE]
+        if len(likely) >= 2:
+            return Move("action_clarify_excuse", "unsure", options=likely)
     current = context.current_excuse
     if current and context.asked in (ASKED_ARGUMENT, ASKED_STEP) \
             and parse.intent not in CONTEXT_FREE_INTENTS and parse.intent != "commit_step":

@@ -10,7 +10,7 @@ KB = load()
 
 # One strong answer per excuse, in a trainee's words (also used by tests/test_e2e_practice.py).
 STRONG = {
-    "excuse_no_time": "Sie müssen ja nicht ständig online sein. Zwei kurze Slots von 15 Minuten pro Woche reichen völlig, und dabei pflegen Sie Kontakte zu Kunden, für die Sie sonst extra auf die Messe fahren.",
+    "excuse_no_time": "Sie müssen ja nicht ständig online sein. Zwei kurze Slots von 15 Minuten pro Woche reichen völlig, und Geschäftspartner, die Sie von der Messe kennen, erwarten Sie inzwischen auch auf LinkedIn.",
     "excuse_no_opinion_wanted": "Es geht ja nicht um Ihre Meinung zu allem, sondern um Ihre Erfahrung aus der Branche – damit werden Sie als Experte wahrgenommen. Und wer mitliest, bekommt Trends im Markt früher mit als die Konkurrenz.",
     "excuse_not_my_style": "Sie brauchen kein Selfie und keine Selbstdarstellung. Bleiben Sie sachlich und authentisch, zeigen Sie Ihr Fachwissen oder stellen Sie Ihr Team und Ihre Projekte in den Vordergrund.",
     "excuse_cannot_write": "Sie müssen keinen Literaturpreis gewinnen – kurze, klare Sätze aus der Praxis reichen. Lassen Sie einen jüngeren Kollegen gegenlesen oder machen Sie mit ChatGPT einen ersten Entwurf aus Ihren Stichpunkten.",
@@ -18,7 +18,7 @@ STRONG = {
     "excuse_no_resources": "Dafür brauchen Sie kein großes Budget. Ihre Mitarbeiter sind die besten Markenbotschafter, deren Beiträge werden viel öfter geteilt. Und gerade beim Fachkräftemangel hilft Ihnen das beim Recruiting.",
     "excuse_no_expertise": "Das ist keine Raketenwissenschaft, das kann man lernen. Starten Sie mit einem einfachen Plan, lassen Sie sich von den Azubis zeigen, wie es geht, und verstehen Sie erst mal die Grundlagen – Fehler sind dabei erlaubt.",
     "excuse_data_privacy": "Datenschutz ist oft nur vorgeschoben. Mit klaren Regeln, was geteilt wird, und ohne Kundendaten – Sie posten ja Ihre Erfahrung, keine Interna – ist das kein Problem.",
-    "excuse_customers_not_there": "Ihre heutigen Ansprechpartner gehen in ein paar Jahren in Rente, und die nächste Generation informiert sich selbstverständlich online. Prüfen Sie doch mal, wo Ihre Zielgruppe wirklich unterwegs ist – gerade in einer Nische erreichen Sie die wenigen Entscheider gezielt.",
+    "excuse_customers_not_there": "Ihre heutigen Ansprechpartner gehen in ein paar Jahren in Rente, und die nächste Generation informiert sich selbstverständlich online. Prüfen Sie doch mal, wo Ihre Zielgruppe wirklich unterwegs ist – und wenn Ihr Spezialmarkt nur aus wenigen Kunden besteht, die sich kennen, reicht wenig Aufwand.",
     "excuse_just_hype": "LinkedIn gibt es seit 20 Jahren, das ist kein Strohfeuer. Auch nach der Dotcom-Blase hat sich das Internet durchgesetzt, und wer zu lange abwartet, verliert den Anschluss an die Kunden von morgen.",
     "excuse_dislike_social_media": "Ob Ihnen das privat gefällt, ist Geschmackssache, aber es geht nicht um Sie. Ihre Kunden von morgen sind mit dem Smartphone aufgewachsen, und Social Media ist nicht nur Facebook – auf LinkedIn können Sie mit Fachbeiträgen in Ihrem eigenen Stil auftreten.",
     "excuse_employees_waste_time": "Machen Sie Social Media zur festen Aufgabe mit klaren Regeln und einem Zweck, dann ist das Arbeitszeit und kein Daddeln. Ihre Mitarbeiter werden so zu Markenbotschaftern, deren Beiträge achtmal mehr Engagement bekommen.",
@@ -26,6 +26,10 @@ STRONG = {
     "excuse_fear_of_mistakes": "Drehen Sie die Frage mal um: Das größere Risiko ist, gar nicht dabei zu sein. Fehler sind erlaubt, daraus lernt man, und mit einem klaren Plan und Regeln fürs Team behalten Sie die Kontrolle.",
     "excuse_no_roi": "Social Media ist ein Marathon, kein Sprint – das zahlt sich langfristig über Kundenbeziehungen aus. Wenn Sie schnell Umsatz brauchen, schalten Sie gezielt Werbung. Und fragen Sie im Kundengespräch nach, wie die Leute auf Sie aufmerksam geworden sind.",
     "excuse_employees_unwilling": "Sprechen Sie mit Ihren Leuten und erklären Sie, warum Ihnen das wichtig ist. Gehen Sie selbst mit gutem Beispiel voran und starten Sie mit ein paar Freiwilligen – Fotos bleiben natürlich freiwillig.",
+    "excuse_already_have_profile": "Ein Profil allein ist noch keine Aktivität – viele Chefprofile sind schlecht gepflegt. Teilen Sie regelmäßig Beiträge und Kommentare, dann positionieren Sie sich als Experte, und die Firmenseite wirkt glaubwürdiger, wenn auch die Geschäftsführung selbst aktiv wird.",
+    "excuse_too_old": "Es geht nicht ums Alter, sondern ums Geschäft: Die Einkäufer von morgen sind mit dem Smartphone aufgewachsen. Ihre Erfahrung ist dort ein Vorteil, und im Austausch mit jüngeren Kollegen lernen Sie schnell dazu.",
+    "excuse_on_xing": "XING kann passen, aber entscheidend ist, wo Sie Ihre Kunden heute und morgen erreichen. Jüngere Zielgruppen sind oft woanders, und von Führungskräften wird erwartet, dass man sie auch auf LinkedIn trifft – das ergänzt XING, statt es zu ersetzen.",
+    "excuse_tidy_up_first": "Ein Plan vorab ist gut, aber holen Sie das Team gleich ins Boot und sprechen Sie mit den Leuten. Das ist ein Prozess, der Zeit braucht, und wer später anfängt, holt den Vorsprung der anderen nicht so schnell auf.",
     "excuse_distrust_employees": "Vertrauen kann man lernen. Erarbeiten Sie gemeinsam klare Spielregeln, dann werden Ihre Leute zu Markenbotschaftern, und wenn mal ein Fehler passiert, besprechen Sie das offen statt gleich alles zu verbieten.",
 }
 
@@ -53,19 +57,18 @@ OFF_TOPIC = [
 # (excuse, kind, answer, expected score, expected covered key point labels)
 CASES = [
     ("excuse_no_time", "strong", STRONG["excuse_no_time"], 3,
-     {"Kleine feste Zeitfenster genügen", "Kein Dauer-Online-Sein nötig", "Netzwerk bringt Geschäftschancen",
-      "Ersetzt teure Wege wie Messen und Reisen"}),
-    ("excuse_no_time", "partial", "Das ist doch kein Zeitproblem, sondern Vertrieb: Auf LinkedIn machen Sie Akquise, ohne dafür auf Dienstreisen zu gehen.", 2,
-     {"Social Media als Teil der Arbeit, nicht als Freizeit", "Ersetzt teure Wege wie Messen und Reisen"}),
+     {"Kleine feste Zeitfenster genügen", "Kein Dauer-Online-Sein nötig", "Auf LinkedIn wird man erwartet, wie auf Messen"}),
+    ("excuse_no_time", "partial", "Das ist doch kein Zeitproblem, sondern Vertrieb: Auf LinkedIn machen Sie Akquise, und wer Sie von Dienstreisen kennt, erwartet Sie dort auch.", 2,
+     {"Social Media als Teil der Arbeit, nicht als Freizeit", "Auf LinkedIn wird man erwartet, wie auf Messen"}),
     ("excuse_no_time", "misspelled", "Sie muessen doch nicht dauernd online sein, zwei mal pro woche 15 minuten reicht, und ihre kunden sehen das der chef sichtbar ist", 3,
-     {"Kleine feste Zeitfenster genügen", "Kein Dauer-Online-Sein nötig", "Sichtbarkeit der Führung prägt das Unternehmensbild",
+     {"Kleine feste Zeitfenster genügen", "Kein Dauer-Online-Sein nötig", "Netzwerk macht die Führung sichtbar",
       "Netzwerk bringt Geschäftschancen"}),
     ("excuse_data_privacy", "strong", STRONG["excuse_data_privacy"], 3,
-     {"Datenschutz oft nur vorgeschoben", "Klare Regeln statt Verbot", "Keine sensiblen Daten nötig", "Erfahrung und Meinung teilen"}),
+     {"Datenschutz nicht vorschieben", "Meinung und Fachwissen statt Interna", "Erfahrung und Meinung teilen"}),
     ("excuse_data_privacy", "partial", "Fragen Sie Ihre IT doch mal konkret, welches Risiko sie genau sieht.", 2,
      {"Konkrete Risiken benennen lassen", "IT-Bedenken sind lösbar"}),
     ("excuse_data_privacy", "misspelled", "Datenschutz wird oft nur als ausrede benutzt. Mit einer leitlinie fuer alle und ohne vertrauliche kundendaten passiert nix, sie teilen ja nur ihre erfarung", 3,
-     {"Datenschutz oft nur vorgeschoben", "Klare Regeln statt Verbot", "Keine sensiblen Daten nötig", "Erfahrung und Meinung teilen"}),
+     {"Datenschutz nicht vorschieben", "Meinung und Fachwissen statt Interna", "Erfahrung und Meinung teilen"}),
     ("excuse_cannot_write", "strong", STRONG["excuse_cannot_write"], 3,
      {"Klare Praxissätze statt schöner Texte", "Jüngere Mitarbeitende helfen lassen", "KI als Schreibhilfe",
       "Eigene Gedanken, eigener Ton", "Andere Formate nutzen"}),
@@ -82,18 +85,18 @@ CASES = [
      {"Marathon statt Sprint", "Die Wirkung messen", "Was das Fernbleiben kostet"}),
     ("excuse_customers_not_there", "strong", STRONG["excuse_customers_not_there"], 3,
      {"Generationswechsel bei Kunden", "Künftige Kunden sind selbstverständlich online", "Prüfen, wo die Kunden sind",
-      "Nische heißt gezielt statt Masse"}),
+      "In kleinen Spezialmärkten reicht oft wenig"}),
     ("excuse_customers_not_there", "partial", "Woher wissen Sie das denn? Fragen Sie Ihre Kunden doch mal im Kundengespräch.", 2,
-     {"Prüfen, wo die Kunden sind", "Kunden fragen, wie sie kamen"}),
+     {"Prüfen, wo die Kunden sind", "Kunden fragen, wie sie auf Sie aufmerksam wurden"}),
     ("excuse_customers_not_there", "misspelled", "ihre kunden lesen oft still mit, auch wenn sie nix liken. und die einkaeufer von morgen sind mit dem smartphone aufgewachsen, die nachfolger informieren sich online", 3,
      {"Generationswechsel bei Kunden", "Künftige Kunden sind selbstverständlich online", "Prüfen, wo die Kunden sind",
       "Kunden lesen still mit"}),
     ("excuse_fear_of_mistakes", "strong", STRONG["excuse_fear_of_mistakes"], 3,
-     {"Das Risiko, nicht dabei zu sein", "Fehler sind erlaubt und lehrreich", "Mit einem Plan starten"}),
+     {"Das Risiko, nicht dabei zu sein", "Fehler gehören zum Lernen", "Mit einem Plan starten"}),
     ("excuse_fear_of_mistakes", "partial", "Ein kleiner Ausrutscher ist doch nicht gleich ein Shitstorm, da übertreiben Sie.", 1,
      {"Angst lähmt mehr als ein Fehler"}),
     ("excuse_fear_of_mistakes", "misspelled", "Die Angst lähmt mehr als ein fehler es je könnte. Feher sind erlaubt und mit einem Plan und einem leitfaden fuer alle sind sie gut vorbereitet", 3,
-     {"Fehler sind erlaubt und lehrreich", "Angst lähmt mehr als ein Fehler", "Mit einem Plan starten"}),
+     {"Fehler gehören zum Lernen", "Angst lähmt mehr als ein Fehler", "Mit einem Plan starten"}),
 ]
 
 SIX_EXCUSES = sorted({c[0] for c in CASES})
@@ -140,10 +143,10 @@ def test_inflection_compounds_and_joined_words_count():
     excuse = KB.excuse("excuse_employees_waste_time")
     judgement = scorer.judge(excuse, "Ihre Leute als Botschafterinnen: deren Posts bekommen acht mal so viel Engagement wie die Firmenseite.")
     assert "Mitarbeitende als Markenbotschafter" in judgement.labels  # "Botschafterinnen"
-    hit = next(h for h in judgement.hits if h.label == "Achtmal mehr Engagement, 25-mal öfter geteilt")
+    hit = next(h for h in judgement.hits if h.label == "Beiträge von Mitarbeitenden wirken stärker")
     assert "acht mal" in hit.words[0]  # "acht mal" = "achtmal"
-    privacy = scorer.judge(KB.excuse("excuse_data_privacy"), "Machen Sie eine Social-Media-Richtlinie, und Kundendaten bleiben draußen, die Datenschutzbedenken sind oft nur ein Vorwand.")
-    assert {"Klare Regeln statt Verbot", "Datenschutz oft nur vorgeschoben"} <= set(privacy.labels)
+    privacy = scorer.judge(KB.excuse("excuse_data_privacy"), "Die Datenschutzbedenken sind oft nur ein Vorwand, und Kundendaten bleiben draußen, Sie teilen ja nur Ihre Erfahrungen.")
+    assert {"Erfahrung und Meinung teilen", "Datenschutz nicht vorschieben"} <= set(privacy.labels)
 
 
 def test_feedback_quotes_the_trainees_own_words():
