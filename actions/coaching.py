@@ -48,8 +48,10 @@ def step_buttons(excuse: Excuse) -> List[Dict[str, str]]:
     ]
 
 
-def source_ids(sources) -> str:
-    return ", ".join(sources)
+def cited(source_ids) -> str:
+    """"Quelle: Blogbeitrag …, 2023" – readable names and years instead of ids, plural by count."""
+    label = "Quellen" if len(set(source_ids)) > 1 else "Quelle"
+    return f"{label}: {KB.short_citation(source_ids)}"
 
 
 def quoted(sentence: str) -> str:
@@ -90,7 +92,7 @@ def named_excuses(tracker: Tracker) -> List[str]:
 def show_argument(dispatcher: CollectingDispatcher, state: CoachingState, excuse: Excuse, index: int) -> None:
     argument = excuse.arguments[index]
     dispatcher.utter_message(
-        response="utter_argument", argument=argument.text, sources=source_ids(argument.sources)
+        response="utter_argument", argument=argument.text, sources=cited(argument.sources)
     )
     state.mark_shown(excuse, index)
 

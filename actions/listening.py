@@ -12,7 +12,8 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 
 from actions import parsing
 from actions.coaching import (
-    KB, Events, argument_fit, ask_convinced, ask_for_excuse, common_buttons, excuse_buttons, latest_text, move_of,
+    KB, Events, argument_fit, ask_convinced, ask_for_excuse, cited, common_buttons, excuse_buttons, latest_text,
+    move_of,
     offer_way_forward, save, show_argument, show_first_steps, state_of, step_buttons,
 )
 from actions.coaching_state import (
@@ -115,7 +116,7 @@ class ActionAnswerFaq(Action):
         dispatcher.utter_message(response=utter)
         sources = FAQ_SOURCES.get(key) or []
         if sources:
-            dispatcher.utter_message(response="utter_faq_source", sources=KB.short_citation(sources))
+            dispatcher.utter_message(response="utter_faq_source", sources=cited(sources))
         if sources:
             state.last_sources = sources
         return reask(dispatcher, state)

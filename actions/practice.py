@@ -35,7 +35,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import practice_scorer as scorer
-from actions.coaching import KB, ActionShowFirstSteps, ActionSummarize, excuse_buttons
+from actions.coaching import KB, ActionShowFirstSteps, ActionSummarize, cited, excuse_buttons
 from actions.coaching_state import PHASE_PRACTICE_AGAIN
 from coach.knowledge_base import Excuse
 
@@ -245,7 +245,7 @@ def say_round_result(dispatcher: CollectingDispatcher, excuse: Excuse, round_no:
     labels = [p.label for p in argument.key_points if p.label not in covered]
     dispatcher.utter_message(
         response="utter_practice_round_result", round=round_no, score=score,
-        missed=join_german([f"„{label}“" for label in labels]), sources=", ".join(argument.sources),
+        missed=join_german([f"„{label}“" for label in labels]), sources=cited(argument.sources),
         model_answer=excuse.practice.model_answer,
     )
 

@@ -217,6 +217,9 @@ async def _predict_file(processor: Any, test_file: str) -> List[Dict[str, Any]]:
             "text": example.get("text"), "intent": example.get("intent"),
             "predicted": intent.get("name"), "confidence": round(float(intent.get("confidence") or 0), 4),
             "final": final,
+            # The best five intents, for bench/clarify.py (when would the coach ask back?)
+            "ranking": [[r["name"], round(float(r["confidence"]), 4)] for r in (result.get("intent_ranking") or [])[:5]
+                        if r.get("name") != "nlu_fallback"],
         })
     return rows
 

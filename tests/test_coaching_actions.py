@@ -1,7 +1,7 @@
 """Each coaching action with real rasa_sdk trackers (the flows of the spec's coaching behaviour)."""
 import pytest
 
-from actions.coaching import KB
+from actions.coaching import KB, cited
 from tests.coach_harness import ACTIONS, DOMAIN, Conversation
 
 NO_TIME = KB.excuse("excuse_no_time")
@@ -27,7 +27,7 @@ def test_each_excuse_gets_reflection_strongest_argument_and_question(excuse_id):
     chat.say(excuse_id)
     assert chat.last[0]["text"] == excuse.reflection
     first = excuse.arguments[0]
-    assert chat.last[1]["text"] == f"{first.text} (Quelle: {', '.join(first.sources)})"
+    assert chat.last[1]["text"] == f"{first.text} ({cited(first.sources)})"
     assert chat.button_payloads == ["/affirm", "/deny", "/ask_first_steps"]
     assert chat.slots["current_excuse"] == excuse_id
     assert chat.slots["outcomes"] == {excuse_id: "open"}

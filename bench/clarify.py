@@ -1,0 +1,94 @@
+"""When does the coach ask back instead of guessing, and what does it save? (issue: "Unsure → ask")
+
+Every message of the held-out NLU sets is read as the first message of a conversation, as
+`coach.reading.read` reads it with the model's intent ranking. Per set:
+
+- excuse messages: answered with the right excuse / answered with a wrong one / asked with the
+  right excuse among the buttons / asked without it / other (fallback, …);
+- other messages (out of scope, conversation intents): answered as an excuse / asked / other.
+
+"Saved" are the wrong answers a plain top-intent coach would have given that become questions;
+"needless" are the questions where the top intent was right. The thresholds in coach/reading.py
+were tuned on `heldout` only; the other sets show whether that holds.
+
+    python -m bench.clarify            # predicts with models/coach.tar.gz, writes results/bench-clarify.json
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any, Dict, Iterable, List
+
+from coach import reading
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "results" / "bench-clarify.json"
+
+
+def outcome(row: Dict[str, Any]) -> str:
+    """What the coach does with this held-out message as a first message."""
+    ranking = [(name, float(conf)) for name, conf in row.get("ranking") or []]
+    move = reading.read(reading.Context(), reading.Parse(text=row["text"], intent=row["final"], ranking=ranking))
+    truth = row["intent"]
+    if move and move.action == "action_coach_excuse":
+        return "right" if truth in move.excuses else "wrong"
+    if move and move.action == "action_clarify_excuse":
+        return "asked_right" if truth in move.options else "asked"
+    return "other"
+
+
+def analyse(rows: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
+    excuse = {"right": 0, "wrong": 0, "asked_right": 0, "asked": 0, "other": 0}
+    rest = {"answered_as_excuse": 0, "asked": 0, "other": 0}
+    saved = needless = 0
+    for row in rows:
+        result = outcome(row)
+        top = row.get("predicted")
+        top_is_excuse = bool(top) and top.startswith(reading.EXCUSE_PREFIX)
+        if row["intent"].startswith(reading.EXCUSE_PREFIX):
+            excuse[result] += 1
+            if result.startswith("asked"):
+                saved += top != row["intent"]
+                needless += top == row["intent"]
+        else:
+            key = {"right": "answered_as_excuse", "wrong": "answered_as_excuse",
+                   "asked_right": "asked", "asked": "asked"}.get(result, "other")
+            rest[key] += 1
+            saved += key == "asked" and top_is_excuse
+    excuses = sum(excuse.values())
+    asks = excuse["asked_right"] + excuse["asked"] + rest["asked"]
+    return {
+        "excuse_messages": excuse, "other_messages": rest,
+        "saved": saved, "needless_asks": needless, "asks": asks,
+        "right_share": round(excuse["right"] / excuses, 3) if excuses else None,
+        "wrong_share": round(excuse["wrong"] / excuses, 3) if excuses else None,
+    }
+
+
+def predict(model: Path, files: List[Path]) -> Dict[str, List[Dict[str, Any]]]:
+    from bench.nlu import _predict
+
+    results = asyncio.run(_predict(str(model), [str(f) for f in files]))
+    return {Path(f).stem: r["predictions"] for f, r in results.items()}
+
+
+def main() -> int:
+    from bench.nlu import HELDOUT_SETS
+
+    files = [path for path, _ in HELDOUT_SETS.values() if path.exists()]
+    predictions = predict(ROOT / "models" / "coach.tar.gz", files)
+    report = {name: analyse(rows) for name, rows in predictions.items()}
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    for name, r in report.items():
+        e, o = r["excuse_messages"], r["other_messages"]
+        print(f"{name:22} excuses: right {e['right']}, wrong {e['wrong']}, asked {e['asked_right']}+{e['asked']} "
+              f"| others: as excuse {o['answered_as_excuse']}, asked {o['asked']} "
+              f"| saved {r['saved']}, needless {r['needless_asks']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
