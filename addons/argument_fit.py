@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Text
 
 import numpy as np
 
-from addons.sentence_embedding import embed
+from coach.sentence_embedding import embed
 from coach.knowledge_base import load as load_knowledge_base
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe

@@ -16,7 +16,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from addons.multi_excuse import _char_vectorizer, _LinearTextComponent, _one_vs_rest, _word_vectorizer
-from addons.sentence_embedding import embed
+from coach.sentence_embedding import embed
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT

@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.german_text import fold
-from addons.sentence_embedding import embed, warm_up
+from coach.sentence_embedding import embed, warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ class NGramIntentClassifier(_LinearTextComponent):
     "Datenschutzbeauftragter" shares most of its n-grams with "Datenschutz") and word 1–2-grams,
     each TF-IDF weighted with sublinear term frequency, so a long message does not outweigh a
     short one and words every intent uses count little; optionally a multilingual sentence
-    embedding (addons/sentence_embedding.py) for what the words mean. One logistic regression
+    embedding (coach/sentence_embedding.py) for what the words mean. One logistic regression
     per intent (one-vs-rest) gives odds, normalised to probabilities, which the FallbackClassifier
     reads as confidences.
 
@@ -237,7 +237,7 @@ class NGramIntentClassifier(_LinearTextComponent):
             "C": 20.0,
             # Ignore n-grams that occur in fewer training messages (1 = keep all).
             "min_df": 1,
-            # Weight of the multilingual sentence embedding (addons/sentence_embedding.py) next to
+            # Weight of the multilingual sentence embedding (coach/sentence_embedding.py) next to
             # the n-grams; 0 leaves it out. Each block is L2-normalised, so 1 weighs them alike.
             "sentence_embedding_weight": 0.0,
             # Weight per intent in the loss (default 1), e.g. {"out_of_scope": 2.5}: the space of

@@ -82,18 +82,18 @@ def fingerprint(folds: int, seed: int = SEED) -> str:
 
 
 def pipeline_addons() -> List[Path]:
-    """The addons/ modules the NLU pipeline of config.yml uses, with the addons they import."""
+    """The addons/ and coach/ modules the NLU pipeline of config.yml uses, with what they import."""
     import re
 
-    found, todo = set(), re.findall(r"addons\.(\w+)", CONFIG.read_text(encoding="utf-8"))
+    found, todo = set(), re.findall(r"\b(addons|coach)\.(\w+)", CONFIG.read_text(encoding="utf-8"))
     while todo:
-        name = todo.pop()
-        path = ROOT / "addons" / f"{name}.py"
-        if name in found or not path.exists():
+        package, name = todo.pop()
+        path = ROOT / package / f"{name}.py"
+        if (package, name) in found or not path.exists():
             continue
-        found.add(name)
-        todo += re.findall(r"^\s*(?:from|import) addons\.(\w+)", path.read_text(encoding="utf-8"), re.M)
-    return [ROOT / "addons" / f"{name}.py" for name in sorted(found)]
+        found.add((package, name))
+        todo += re.findall(r"^\s*(?:from|import) (addons|coach)\.(\w+)", path.read_text(encoding="utf-8"), re.M)
+    return [ROOT / package / f"{name}.py" for package, name in sorted(found)]
 
 
 def cached_cv(folds: int) -> Optional[Dict[str, Any]]:
@@ -306,7 +306,7 @@ def embeddings_for_folds(work: Path) -> Dict[str, str]:
     environment that points the fold workers to the file."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from addons.sentence_embedding import CACHE_ENV, save_cache
+    from coach.sentence_embedding import CACHE_ENV, save_cache
 
     path = work / "sentence-embeddings.npz"
     save_cache([e.get("text") for e in load_data(str(NLU_DATA)).intent_examples], path)
