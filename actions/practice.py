@@ -22,7 +22,7 @@ the summary shows the total, the rounds, two focus areas and offers the weakest 
 What is logged: slots `mode` ("practice"), `training_code` and `practice_rounds` (one entry
 per round: attempt, round, excuse_id, score, covered key point labels, answer excerpt, hints);
 addons/session_log.py writes them to the session log. Fixed phrases live in domain.yml; the
-scoring is actions/practice_scorer.py (plain Python).
+scoring is coach/practice_scorer.py (plain Python).
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import practice_scorer as scorer
+from coach import practice_scorer as scorer
 from actions.coaching import KB, ActionShowFirstSteps, ActionSummarize, cited, excuse_buttons
 from actions.coaching_state import PHASE_PRACTICE_AGAIN
 from coach.knowledge_base import Excuse

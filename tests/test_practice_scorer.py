@@ -1,9 +1,9 @@
-"""The practice scorer (actions/practice_scorer.py) on answers written the way trainees type:
+"""The practice scorer (coach/practice_scorer.py) on answers written the way trainees type:
 strong, partial, off-topic, empty and misspelled ones for six excuses, plus properties that
 make the scores trustworthy for all excuses."""
 import pytest
 
-from actions import practice_scorer as scorer
+from coach import practice_scorer as scorer
 from coach.knowledge_base import load
 
 KB = load()

@@ -1,0 +1,72 @@
+"""How well the practice scorer judges trainee answers it has never seen (issue: scoring by meaning).
+
+Two answer sets by independent authors who saw the arguments' texts but not the scorer, its
+terms or its paraphrases: `answers_tuning.yml` (the thresholds in coach/meaning.py were tuned
+on it; `make test` gates it) and `answers_holdout.yml` (kept out of all tuning). Each answer has
+a kind (strong, one_point, agree, keywords, negated, off_topic) and the band of points a fair
+trainer would give. Reports the share in band, per kind, and the scoring time per answer.
+
+    python -m bench.practice_answers      # writes results/bench-practice.json
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = {"tuning": ROOT / "tests" / "practice" / "answers_tuning.yml",
+        "holdout": ROOT / "tests" / "practice" / "answers_holdout.yml"}
+OUT = ROOT / "results" / "bench-practice.json"
+
+
+def load(path: Path) -> List[Dict[str, Any]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
+
+
+def evaluate(answers: List[Dict[str, Any]]) -> Dict[str, Any]:
+    from coach.knowledge_base import load as load_kb
+    from coach.practice_scorer import judge
+
+    kb = load_kb()
+    rows, seconds = [], []
+    for item in answers:
+        started = time.perf_counter()
+        judgement = judge(kb.excuse(item["excuse"]), item["answer"])
+        seconds.append(time.perf_counter() - started)
+        low, high = item["band"]
+        rows.append({"id": item["id"], "kind": item["kind"], "score": judgement.score, "band": [low, high],
+                     "in_band": low <= judgement.score <= high, "points": judgement.labels})
+    kinds: Dict[str, List[int]] = {}
+    for row in rows:
+        kinds.setdefault(row["kind"], []).append(row["in_band"])
+    ordered = sorted(seconds)
+    return {
+        "answers": len(rows),
+        "in_band": round(sum(r["in_band"] for r in rows) / len(rows), 3),
+        "per_kind": {k: {"n": len(v), "in_band": round(sum(v) / len(v), 3)} for k, v in sorted(kinds.items())},
+        "ms_p50": round(1000 * ordered[len(ordered) // 2], 1),
+        "ms_p95": round(1000 * ordered[int(0.95 * (len(ordered) - 1))], 1),
+        "misses": [r for r in rows if not r["in_band"]],
+    }
+
+
+def main() -> int:
+    from coach.sentence_embedding import warm_up
+
+    warm_up()
+    report = {name: evaluate(load(path)) for name, path in SETS.items() if path.exists()}
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    for name, r in report.items():
+        kinds = ", ".join(f"{k} {v['in_band']:.0%} ({v['n']})" for k, v in r["per_kind"].items())
+        print(f"{name}: {r['in_band']:.1%} of {r['answers']} in band | {kinds} | p95 {r['ms_p95']} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
