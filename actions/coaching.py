@@ -4,6 +4,7 @@ All fixed phrases live in domain.yml (responses); the knowledge base supplies th
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
@@ -231,13 +232,16 @@ def argument_fit(tracker: Tracker, excuse_id: str) -> List[int]:
 
 
 def users_point(text: str, max_words: int = 12) -> Optional[str]:
-    """The user's own point in a "ja, aber …" with content, to quote back; None for a bare "nein"."""
+    """The user's own point in a "ja, aber …" with content, to quote back (its first clause,
+    at most `max_words` words); None for a bare "nein" or a button."""
     point = reading.strip_yes_but(text)
-    words = point.split()
     if reading.word_count(point) < 4 or text.startswith("/"):
         return None
-    short = " ".join(words[:max_words]).rstrip(",;:-–")
-    return short + ("…" if len(words) > max_words else "")
+    first = re.split(r"[.!?;:]\s|,\s+|\s[-–]\s|\s(?:und|aber|weil|denn)\s", point)[0].strip(" ,.;:!?")
+    if reading.word_count(first) >= 4:
+        point = first
+    words = point.split()
+    return " ".join(words[:max_words]).rstrip(",;:-–") + ("…" if len(words) > max_words else "")
 
 
 class ActionAffirm(Action):
