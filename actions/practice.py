@@ -313,7 +313,11 @@ def handle_message(dispatcher: CollectingDispatcher, tracker: Tracker, practice:
         else:
             practice.set_stage(STAGE_CHOOSE)
     elif stage == STAGE_CHOOSE:
-        practice.start_round(chosen_excuse(tracker) or practice.pick_excuse())
+        chosen = chosen_excuse(tracker)
+        if chosen is None and len(scorer.words_of(text)) >= EARLY_ANSWER_WORDS and not is_button(text):
+            # An answer typed before there was an excuse to answer: say so, then the excuse.
+            dispatcher.utter_message(response="utter_practice_answer_too_early")
+        practice.start_round(chosen or practice.pick_excuse())
     elif stage == STAGE_ANSWER:
         judgement = scorer.judge(practice.excuse, text)
         say_first_feedback(dispatcher, judgement)
@@ -352,6 +356,9 @@ def finish_round(dispatcher: CollectingDispatcher, practice: Practice, text: str
         return DONE
     practice.start_round(practice.pick_excuse())
     return None
+
+
+EARLY_ANSWER_WORDS = 6  # at the excuse choice, a message this long is an answer, not a choice
 
 
 def chosen_excuse(tracker: Tracker) -> Optional[str]:

@@ -335,3 +335,23 @@ def _report(report, url, *args):
     with contextlib.redirect_stdout(out):
         assert report.main(["--database-url", url, *args]) == 0
     return out.getvalue()
+
+
+def test_an_answer_typed_before_the_excuse_is_chosen_is_told_to_wait_for_the_excuse():
+    chat = started()
+    chat.say("excuse_no_roi", "Man muss das langfristig sehen, Vertrauen entsteht nicht über Nacht.", confidence=0.3)
+    assert chat.responses[:2] == ["utter_practice_answer_too_early", "utter_practice_opening"]
+    assert chat.active_loop == "practice_form"
+
+
+def test_no_thanks_after_the_summary_ends_the_practice_not_in_the_coaching_fallback():
+    chat = PracticeConversation()
+    chat.say("start_practice", "Rollenspiel starten, 1 Runde")
+    chat.say("nlu_fallback", "ohne Code")
+    chat.say("excuse_no_time", "/excuse_no_time")
+    chat.say("deny", STRONG["excuse_no_time"])
+    chat.say("deny", FOLLOW_UP)
+    assert "utter_practice_offer_again" in chat.responses and chat.active_loop is None
+    chat.say("deny", "Nein danke")
+    assert chat.responses == ["utter_practice_goodbye"]
+    assert chat.slots["phase"] is None
