@@ -42,12 +42,20 @@ MIN_CLAUSE_WORDS = 3
 
 _NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
                    "nie", "niemals", "nichts", "niemand", "weder", "kaum", "ohne"}
+# Words that dismiss what they stand next to ("ist eh egal", "sowieso überschätzt").
 _CONTRA = re.compile(
-    r"\b(?:ueberschaetzt|ueberbewertet|sinnlos|quatsch|unsinn|zeitverschwendung|bringt\s+(?:eh|doch|ja)?\s*nix|"
-    r"nix|vergessen sie|lassen sie (?:das|es)|braucht kein|bringt gar|ueberfluessig|nutzlos|bloedsinn)\b")
+    r"\b(?:ueberschaetzt|ueberbewertet|sinnlos|quatsch|unsinn|zeitverschwendung|nix|egal|sowieso|eh|"
+    r"vergessen sie|lassen sie (?:das|es)|ueberfluessig|nutzlos|bloedsinn|verbiet\w*|bloss nicht)\b")
+# An answer that starts by agreeing with the CEO restates his excuse until it turns ("aber …").
+_AGREEING = re.compile(
+    r"^\W*(?:ja\W+|naja\W+|ach\W+\w*\W+)?(?:(?:da\s+)?haben\s+sie\s+(?:\w+\s+){0,2}recht|stimmt|genau|"
+    r"richtig|verstaendlich|klar|das\s+(?:verstehe|sehe)\s+ich|da\s+kann\s+ich\s+sie\s+verstehen|"
+    r"sie\s+haben\s+(?:\w+\s+){0,2}recht|recht\s+haben\s+sie)\b")
+_TURN = re.compile(r"^\W*(?:aber|doch|trotzdem|allerdings|jedoch|dennoch|andererseits|nur)\b")
+# Clauses end at sentence ends, dashes, semicolons and a comma before a joining word; a plain
+# comma keeps a subordinate clause with its main clause, where its negation belongs.
 _CLAUSE_BOUNDARY = re.compile(
-    r"[.!?;:]+\s*|\n+|\s[-–—]\s|,\s*(?=(?:und|aber|denn|weil|sondern|doch|dass|wenn|damit|so|also)\b)"
-    r"|\s+(?=(?:aber|sondern|denn|weil)\b)|,\s+")
+    r"[.!?;:]+\s*|\n+|\s[-–—]\s|,\s*(?=(?:und|aber|denn|sondern|doch|oder|trotzdem|allerdings)\b)")
 _WORD = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
 _FUNCTION_WORDS = set("""ich du sie er es wir ihr man das der die dem den ist sind sein hat haben wird werden
 kann koennen muss muessen soll sollen will wollen bringt macht gibt geht zeigt hilft wenn weil dass
@@ -105,32 +113,65 @@ class _References:
 
 @lru_cache(maxsize=64)
 def _references(excuse: Excuse) -> _References:
+    """Phrasings of every key point: its label, the authored paraphrases, and each sentence of
+    its argument (given to the argument's key point whose label it is closest to)."""
     authored = _paraphrases().get(excuse.id) or {}
     texts, points = [], []
-    flat = [p for a in excuse.arguments for p in a.key_points]
-    for index, point in enumerate(flat):
+    flat = [(p, i) for i, a in enumerate(excuse.arguments) for p in a.key_points]
+    for index, (point, _) in enumerate(flat):
         for text in [point.label] + list(authored.get(point.label) or []):
             texts.append(text)
             points.append(index)
-    negatives = list(_paraphrases().get(NEGATIVE_KEY) or [])
-    vectors = embed(texts + negatives)
+    sentences = [(s, i) for i, a in enumerate(excuse.arguments) for s in clauses(a.text) if len(words(s)) >= 4]
+    # Counter-examples: the authored ones, and what the CEO himself says (agreeing with him
+    # restates the excuse, it does not answer it).
+    ceo = list(excuse.practice.openings + excuse.practice.yes_buts) if excuse.practice else []
+    negatives = list(_paraphrases().get(NEGATIVE_KEY) or []) + [c for line in ceo for c in clauses(line)
+                                                               if len(words(c)) >= 3]
+    vectors = embed(texts + [s for s, _ in sentences] + negatives)
+    labels = vectors[[texts.index(p.label) for p, _ in flat]]
+    for n, (sentence, argument) in enumerate(sentences):
+        own = [k for k, (_, i) in enumerate(flat) if i == argument]
+        closest = max(own, key=lambda k: float(labels[k] @ vectors[len(texts) + n]))
+        points.append(closest)
+    texts += [s for s, _ in sentences]
     return _References(vectors[:len(texts)], np.array(points), np.array([is_negated(t) for t in texts]),
                        vectors[len(texts):])
+
+
+_SUBORDINATE = re.compile(r"^\W*(?:wie|wenn|dass|ob|was|weil|da|falls|sobald|solange|welche\w*|wer|wo)\b")
+
+
+def _readings(answer: str) -> List[Tuple[str, bool]]:
+    """(text, negated) for every clause of the answer and for its comma-separated parts; a
+    subordinate part ("…, wie der Chef denkt") takes the polarity of its whole clause. Clauses
+    said while agreeing with the CEO (up to a turn such as "aber") are left out."""
+    readings, agreeing = [], False
+    for clause in clauses(answer):
+        folded = fold(clause)
+        agreeing = bool(_AGREEING.match(folded)) or (agreeing and not _TURN.match(folded))
+        if agreeing or len(words(clause)) < MIN_CLAUSE_WORDS:
+            continue
+        whole = is_negated(clause)
+        readings.append((clause, whole))
+        parts = [p.strip() for p in clause.split(",") if len(words(p)) >= MIN_CLAUSE_WORDS]
+        if len(parts) > 1:
+            readings += [(p, whole if _SUBORDINATE.match(fold(p)) else is_negated(p)) for p in parts]
+    return readings
 
 
 def key_points_made(excuse: Excuse, answer: str) -> List[ClauseHit]:
     """The key points (flat index over the excuse's arguments) the answer's clauses make, each
     with the clause that made it best."""
-    parts = [c for c in clauses(answer) if len(words(c)) >= MIN_CLAUSE_WORDS]
-    if not parts:
+    readings = _readings(answer)
+    if not readings:
         return []
     refs = _references(excuse)
-    vectors = embed(parts)
+    vectors = embed([text for text, _ in readings])
     similarity = vectors @ refs.vectors.T
-    against = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(parts), -1.0)
+    against = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(readings), -1.0)
     best: Dict[int, ClauseHit] = {}
-    for c, clause in enumerate(parts):
-        negated = is_negated(clause)
+    for c, (clause, negated) in enumerate(readings):
         for r in np.argsort(-similarity[c]):
             score = float(similarity[c, r])
             if score < MATCH_THRESHOLD:
@@ -141,6 +182,16 @@ def key_points_made(excuse: Excuse, answer: str) -> List[ClauseHit]:
             if point not in best or best[point].similarity < score:
                 best[point] = ClauseHit(point, clause, score)
     return sorted(best.values(), key=lambda h: h.point)
+
+
+def clauses_against(excuse: Excuse, answer: str) -> Tuple[str, ...]:
+    """Clauses that come close to a key point but deny it ("ein Netzwerk bringt keine Kunden")."""
+    parts = [c for c in clauses(answer) if len(words(c)) >= MIN_CLAUSE_WORDS and is_negated(c)]
+    if not parts:
+        return ()
+    refs = _references(excuse)
+    similarity = (embed(parts) @ refs.vectors.T).max(axis=1)
+    return tuple(c for c, s in zip(parts, similarity) if s >= MATCH_THRESHOLD)
 
 
 def flat_key_points(excuse: Excuse) -> List[Tuple[str, int]]:

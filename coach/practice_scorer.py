@@ -36,14 +36,16 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import snowballstemmer
 from rapidfuzz.distance import OSA
 
-from coach.knowledge_base import Excuse
+from coach import meaning
 from coach.german_text import fold
+from coach.knowledge_base import Excuse
 
 MAX_SCORE = 3
 MIN_WORDS = 3
 STRONG_WORD_LENGTH = 5
 MIN_EVIDENCE_WORDS = 2
 VERDICT_OK, VERDICT_EMPTY, VERDICT_TOO_SHORT, VERDICT_OFF_TOPIC = "ok", "empty", "too_short", "off_topic"
+VERDICT_AGAINST = "against"  # the answer's words argue against the key points
 
 _NEGATION = "<nicht>"
 _NEGATIONS = {"nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "ohne", "nie", "niemals"}
@@ -86,6 +88,7 @@ class Judgement:
     verdict: str
     score: int
     hits: Tuple[PointHit, ...]
+    against: Tuple[str, ...] = ()  # clauses that argued against a key point
 
     @property
     def labels(self) -> List[str]:
@@ -220,31 +223,25 @@ def score_for(hits: Iterable[Tuple[str, int]]) -> int:
 
 
 def judge(excuse: Excuse, answer: str) -> Judgement:
-    """Which key points of `excuse` the answer covers, with its words, and 0–3 points."""
-    words, tokens = _tokens(answer)
+    """Which key points of `excuse` the answer makes (by meaning, coach/meaning.py), with the
+    clauses that made them, and 0–3 points."""
+    words = words_of(answer)
     if not words:
         return Judgement(VERDICT_EMPTY, 0, ())
     if len(words) < MIN_WORDS:
         return Judgement(VERDICT_TOO_SHORT, 0, ())
-    raw: List[Tuple[_KeyPoint, List[Tuple[_Term, Tuple[int, ...]]]]] = []
-    for point in _key_points(excuse):
-        matched = [(term, shown) for term in point.terms if (shown := _match_term(term, tokens))]
-        if matched:
-            raw.append((point, matched))
-    # Evidence units: each word of a multi-word term, or one word (or joined pair) per term.
-    evidence = {unit for _, matched in raw for term, indexes in matched
-                for unit in ([(i,) for i in indexes] if len(term.stems) > 1 else [indexes])}
-    strong = any(not term.weak for _, matched in raw for term, _ in matched)
+    flat = meaning.flat_key_points(excuse)
+    made = meaning.key_points_made(excuse, answer)
+    if meaning.is_keyword_list(answer):
+        # Topic words without a sentence are no argument: one point at most.
+        made = made[:1] and [max(made, key=lambda h: h.similarity)]
     hits = []
-    if len(evidence) >= MIN_EVIDENCE_WORDS:
-        for point, matched in raw:
-            # A key point shown only by short terms needs a longer matching term elsewhere.
-            if all(term.weak for term, _ in matched) and not strong:
-                continue
-            shown = sorted({i for _, indexes in matched for i in indexes})
-            hits.append(PointHit(point.label, point.argument, point.sources, _phrases(answer, shown)))
+    for hit in made:
+        label, index = flat[hit.point]
+        hits.append(PointHit(label, index, excuse.arguments[index].sources, (hit.clause,)))
     if not hits:
-        return Judgement(VERDICT_OFF_TOPIC, 0, ())
+        against = meaning.clauses_against(excuse, answer)
+        return Judgement(VERDICT_AGAINST if against else VERDICT_OFF_TOPIC, 0, (), against)
     return Judgement(VERDICT_OK, score_for((h.label, h.argument) for h in hits), tuple(hits))
 
 
