@@ -107,6 +107,10 @@ def summarize(sessions: List[Dict[str, Any]], args: argparse.Namespace) -> Dict[
         "excuses": sorted(excuses.values(), key=lambda e: (-e["discussed"], e["excuse_id"])),
         "commitments": [{"session_id": s["id"], "session_date": s["started_at"].date(), **c}
                         for s in sessions for c in s["commitments"]],
+        # Messages the coach misread and the user corrected: candidates for training data.
+        "corrections": [{"misread_intent": m, "corrected_intent": c, "count": n} for (m, c), n in Counter(
+            (x["misread_intent"], x["corrected_intent"]) for s in sessions for x in s.get("corrections", [])
+        ).most_common()],
         "practice": practice_summary(sessions),
     }
 
@@ -216,6 +220,10 @@ def render_text(summary: Dict[str, Any]) -> str:
                      f"„{c['step_text']}“ – {due}" + (f"; später gefragt: {status}" if status else ""))
     if not summary["commitments"]:
         lines.append("  (keine)")
+    if summary.get("corrections"):
+        lines += ["", "Korrekturen (der Coach hatte einen Einwand falsch verstanden):"]
+        lines += [f"  - {c['misread_intent'] or '?'} → {c['corrected_intent'] or '(nachgefragt)'}: {c['count']}×"
+                  for c in summary["corrections"]]
     if summary.get("practice"):
         lines += [""] + render_practice(summary["practice"], summary["training_code"], titles)
     return "\n".join(lines)

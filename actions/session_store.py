@@ -75,6 +75,7 @@ class SessionRow(Base):
     rating = Column(Integer)
     excuses = relationship("ExcuseRow", order_by="ExcuseRow.position")
     commitments = relationship("CommitmentRow", order_by="CommitmentRow.id")
+    corrections = relationship("CorrectionRow", order_by="CorrectionRow.id")
     practice_rounds = relationship("PracticeRoundRow",
                                    order_by="(PracticeRoundRow.attempt, PracticeRoundRow.round)")
 
@@ -373,6 +374,7 @@ class SessionStore:
                       .correlate(SessionRow).scalar_subquery())
         query = (select(SessionRow, turn_count)
                  .options(selectinload(SessionRow.excuses), selectinload(SessionRow.commitments),
+                          selectinload(SessionRow.corrections),
                           selectinload(SessionRow.practice_rounds))
                  .order_by(SessionRow.started_at, SessionRow.id))
         if since is not None:
@@ -466,6 +468,8 @@ def _session_dict(row: SessionRow, turns: int) -> Dict[str, Any]:
         "commitments": [{"excuse_id": c.excuse_id, "step_number": c.step_number,
                          "step_text": c.step_text, "due_date": c.due_date, "status": c.status,
                          "new_due_date": c.new_due_date} for c in row.commitments],
+        "corrections": [{"misread_intent": c.misread_intent, "corrected_intent": c.corrected_intent}
+                        for c in row.corrections],
         "practice_rounds": [{"attempt": r.attempt, "round": r.round, "excuse_id": r.excuse_id,
                              "score": r.score, "covered": list(r.covered), "answer_excerpt": r.answer_excerpt,
                              "hints": r.hints} for r in row.practice_rounds],

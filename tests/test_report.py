@@ -137,3 +137,21 @@ def test_missing_database_is_reported_and_not_created(tmp_path):
     assert result.returncode == 1 and "noch kein Sitzungsprotokoll" in result.stderr
     with sqlite3.connect(empty) as connection:
         assert connection.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone() == (0,)
+
+
+def test_commitment_status_asked_later_and_corrections_appear_in_the_report(tmp_path):
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    store = SessionStore(url)
+    store.migrate()
+    store.ensure_session("a1", "hash-a", "rest", day(2))
+    store.set_commitments("a1", [{"excuse_id": NO_TIME, "step_number": 1, "step_text": "Profil", "due_date": date(2026, 11, 6)}])
+    store.ensure_session("a2", "hash-a", "rest", day(9))
+    assert store.report_commitment("hash-a", NO_TIME, 1, "rescheduled", date(2026, 11, 13))
+    store.add_correction("a2", "u:1", NO_TIME, PRIVACY, day(9))
+    store.dispose()
+    text = report(url).stdout
+    assert "später gefragt: verschoben auf 13.11.2026" in text
+    assert f"{NO_TIME} → {PRIVACY}: 1×" in text
+    data = json.loads(report(url, "--format", "json").stdout)
+    assert data["summary"]["corrections"] == [{"misread_intent": NO_TIME, "corrected_intent": PRIVACY, "count": 1}]
+    assert data["summary"]["commitments"][0]["status"] == "rescheduled"
