@@ -160,28 +160,43 @@ def _readings(answer: str) -> List[Tuple[str, bool]]:
     return readings
 
 
-def key_points_made(excuse: Excuse, answer: str) -> List[ClauseHit]:
-    """The key points (flat index over the excuse's arguments) the answer's clauses make, each
-    with the clause that made it best."""
+def point_similarities(excuse: Excuse, answer: str) -> Tuple[List[str], np.ndarray]:
+    """The answer's clauses (see `_readings`) and, per clause and key point, the similarity to the
+    closest phrasing of that point with the clause's polarity (-1 where the clause is nearer to a
+    counter-example than the margin allows)."""
     readings = _readings(answer)
-    if not readings:
-        return []
     refs = _references(excuse)
+    points = int(refs.points.max()) + 1
+    result = np.full((len(readings), points), -1.0)
+    if not readings:
+        return [], result
     vectors = embed([text for text, _ in readings])
     similarity = vectors @ refs.vectors.T
     against = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(readings), -1.0)
-    best: Dict[int, ClauseHit] = {}
-    for c, (clause, negated) in enumerate(readings):
-        for r in np.argsort(-similarity[c]):
-            score = float(similarity[c, r])
-            if score < MATCH_THRESHOLD:
-                break
-            if refs.negated[r] != negated or score - against[c] < NEGATIVE_MARGIN:
-                continue
-            point = int(refs.points[r])
-            if point not in best or best[point].similarity < score:
-                best[point] = ClauseHit(point, clause, score)
-    return sorted(best.values(), key=lambda h: h.point)
+    for c, (_, negated) in enumerate(readings):
+        usable = refs.negated == negated
+        for point in range(points):
+            mask = usable & (refs.points == point)
+            if mask.any():
+                best = float(similarity[c, mask].max())
+                if best - against[c] >= NEGATIVE_MARGIN:
+                    result[c, point] = best
+    return [text for text, _ in readings], result
+
+
+def key_points_made(excuse: Excuse, answer: str, threshold: Optional[float] = None) -> List[ClauseHit]:
+    """The key points (flat index over the excuse's arguments) the answer's clauses make, each
+    with the clause that made it best."""
+    texts, similarity = point_similarities(excuse, answer)
+    threshold = MATCH_THRESHOLD if threshold is None else threshold
+    hits = []
+    for point in range(similarity.shape[1]):
+        if not texts:
+            break
+        c = int(similarity[:, point].argmax())
+        if similarity[c, point] >= threshold:
+            hits.append(ClauseHit(point, texts[c], float(similarity[c, point])))
+    return hits
 
 
 def clauses_against(excuse: Excuse, answer: str) -> Tuple[str, ...]:

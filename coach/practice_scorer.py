@@ -231,7 +231,7 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
     if len(words) < MIN_WORDS:
         return Judgement(VERDICT_TOO_SHORT, 0, ())
     flat = meaning.flat_key_points(excuse)
-    made = meaning.key_points_made(excuse, answer)
+    made = _points_made(excuse, answer)
     if meaning.is_keyword_list(answer):
         # Topic words without a sentence are no argument: one point at most.
         made = made[:1] and [max(made, key=lambda h: h.similarity)]
@@ -243,6 +243,28 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         against = meaning.clauses_against(excuse, answer)
         return Judgement(VERDICT_AGAINST if against else VERDICT_OFF_TOPIC, 0, (), against)
     return Judgement(VERDICT_OK, score_for((h.label, h.argument) for h in hits), tuple(hits))
+
+
+SUPPORT_THRESHOLD = 0.35  # a clause this close to a key point makes it when it also uses one of its terms
+
+
+def _points_made(excuse: Excuse, answer: str) -> List[meaning.ClauseHit]:
+    """Key points by meaning; a clause somewhat close to a point that also uses one of the
+    point's terms makes it too (the words confirm what the meaning suggests)."""
+    texts, similarity = meaning.point_similarities(excuse, answer)
+    points = _key_points(excuse)
+    hits = []
+    for p, point in enumerate(points):
+        best = None
+        for c, clause in enumerate(texts):
+            score = float(similarity[c, p])
+            if score >= meaning.MATCH_THRESHOLD or (
+                    score >= SUPPORT_THRESHOLD and any(_match_term(t, _tokens(clause)[1]) for t in point.terms)):
+                if best is None or score > best.similarity:
+                    best = meaning.ClauseHit(p, clause, score)
+        if best:
+            hits.append(best)
+    return hits
 
 
 def _phrases(text: str, indexes: Sequence[int]) -> Tuple[str, ...]:
