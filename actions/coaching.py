@@ -50,6 +50,11 @@ def source_ids(sources) -> str:
     return ", ".join(sources)
 
 
+def source_word(sources) -> str:
+    """"Quelle" for one source, "Quellen" for several (the `{source_word}` in responses)."""
+    return "Quelle" if len(sources) == 1 else "Quellen"
+
+
 def quoted(sentence: str) -> str:
     """A sentence as it goes inside „…“ in the middle of another one: without its full stop."""
     return sentence.rstrip(".")
@@ -83,7 +88,8 @@ def named_excuses(tracker: Tracker) -> List[str]:
 def show_argument(dispatcher: CollectingDispatcher, state: CoachingState, excuse: Excuse, index: int) -> None:
     argument = excuse.arguments[index]
     dispatcher.utter_message(
-        response="utter_argument", argument=argument.text, sources=source_ids(argument.sources)
+        response="utter_argument", argument=argument.text, sources=source_ids(argument.sources),
+        source_word=source_word(argument.sources),
     )
     state.mark_shown(excuse, index)
 

@@ -27,7 +27,8 @@ def test_each_excuse_gets_reflection_strongest_argument_and_question(excuse_id):
     chat.say(excuse_id)
     assert chat.last[0]["text"] == excuse.reflection
     first = excuse.arguments[0]
-    assert chat.last[1]["text"] == f"{first.text} (Quelle: {', '.join(first.sources)})"
+    word = "Quelle" if len(first.sources) == 1 else "Quellen"
+    assert chat.last[1]["text"] == f"{first.text} ({word}: {', '.join(first.sources)})"
     assert chat.button_payloads == ["/affirm", "/deny", "/ask_first_steps"]
     assert chat.slots["current_excuse"] == excuse_id
     assert chat.slots["outcomes"] == {excuse_id: "open"}

@@ -42,7 +42,7 @@ def test_code_question(message, code):
     assert ("utter_practice_code_saved" if code else "utter_practice_no_code") in chat.responses
     assert "utter_practice_ask_excuse" in chat.responses
     assert chat.button_payloads[:len(KB.common_excuses)] == [f"/{e}" for e in KB.common_excuses]
-    assert chat.button_payloads[-1] == "/affirm"  # "Sie wählen aus"
+    assert chat.button_payloads[-1] == "/affirm"  # "Coach wählt aus"
 
 
 def test_code_in_the_start_message_skips_the_question():
@@ -98,7 +98,7 @@ def test_follow_up_counts_for_the_round_then_feedback_and_next_round():
     chat.say("deny", FOLLOW_UP)
     assert chat.responses == ["utter_practice_follow_up_gain", "utter_practice_round_result", "utter_practice_opening"]
     assert "Runde 1: 3 von 3 Punkten" in chat.text
-    assert "(Quelle: S2, S0)" in chat.text  # strongest missed argument: "Arbeitszeit", S2 and S0
+    assert "(Quellen: S2, S0)" in chat.text  # strongest missed argument: "Arbeitszeit", S2 and S0
     assert NO_TIME.practice.model_answer in chat.text
     assert "Runde 2 von 5" in chat.text and excuse_of_opening(chat.text.split("Runde 2")[1]) is not NO_TIME
     entry = chat.slots["practice_rounds"][0]
