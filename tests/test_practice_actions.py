@@ -83,7 +83,7 @@ def test_answer_is_scored_whatever_the_nlu_predicts():
     chat.say("excuse_no_time", STRONG["excuse_no_time"])  # the NLU reads the answer as the excuse
     assert "action_coach_excuse" not in chat.actions
     assert chat.responses == ["utter_practice_strong", "utter_practice_yes_but"]
-    assert "3 von 3 Punkten" in chat.text
+    assert "3 von 3 Punkten" in chat.text and "Stark waren „" in chat.text  # several points: plural
     assert "„Kleine feste Zeitfenster genügen“ (Ihre Worte: „kurze Slots von 15 Minuten pro Woche“)" in chat.text
     assert any(y in chat.text for y in NO_TIME.practice.yes_buts)
     assert chat.slots["practice_rounds"][0]["score"] == 3
@@ -97,6 +97,7 @@ def test_follow_up_counts_for_the_round_then_feedback_and_next_round():
     assert "2 von 3 Punkten" in chat.text
     chat.say("deny", FOLLOW_UP)
     assert chat.responses == ["utter_practice_follow_up_gain", "utter_practice_round_result", "utter_practice_opening"]
+    assert "Neu dazu kamen „" in chat.text  # several new points: plural
     assert "Runde 1: 3 von 3 Punkten" in chat.text
     assert "(Quellen: S2, S0)" in chat.text  # strongest missed argument: "Arbeitszeit", S2 and S0
     assert NO_TIME.practice.model_answer in chat.text
@@ -335,3 +336,8 @@ def _report(report, url, *args):
     with contextlib.redirect_stdout(out):
         assert report.main(["--database-url", url, *args]) == 0
     return out.getvalue()
+
+
+def test_words_agree_with_the_number_of_items():
+    assert [practice.by_count(n, "war", "waren") for n in (1, 2, 3)] == ["war", "waren", "waren"]
+    assert practice.by_count(1, "diesem Punkt", "diesen Punkten") == "diesem Punkt"
