@@ -19,10 +19,11 @@ train: setup
 run: setup
 	@$(PY) scripts/services.py run
 
-## Everything CI runs: data validation, pytest (unit + end-to-end), rasa test on stories and NLU.
+## Everything CI runs: data validation, pytest (unit + end-to-end, German spell check), rasa test on stories and NLU.
 test: train
 	$(RASA) data validate --quiet
 	scripts/setup_browser.sh
+	scripts/setup_spelling.sh
 	$(PY) -m pytest
 	$(RASA) test --model models/coach.tar.gz --stories tests/test_stories.yml \
 		--nlu tests/nlu/heldout.yml --fail-on-prediction-errors --out results/rasa-test

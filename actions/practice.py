@@ -221,14 +221,24 @@ def describe_hits(hits: List[scorer.PointHit]) -> str:
         f"„{hit.label}“ (Ihre Worte: {', '.join(f'„{w}“' for w in hit.words)})" for hit in hits[:MAX_PRAISED])
 
 
+def by_count(count: int, one: str, several: str) -> str:
+    """The singular or plural word for `count` items ("war"/"waren", "diesem Punkt"/"diesen Punkten")."""
+    return one if count == 1 else several
+
+
+def shown_hits(hits: List[scorer.PointHit]) -> List[scorer.PointHit]:
+    return hits[:MAX_PRAISED]
+
+
 def say_first_feedback(dispatcher: CollectingDispatcher, judgement: scorer.Judgement) -> None:
     if judgement.verdict in (scorer.VERDICT_EMPTY, scorer.VERDICT_TOO_SHORT):
         dispatcher.utter_message(response="utter_practice_nudge_short")
     elif judgement.verdict == scorer.VERDICT_OFF_TOPIC:
         dispatcher.utter_message(response="utter_practice_nudge_off_topic")
     else:
-        dispatcher.utter_message(response="utter_practice_strong", points=describe_hits(list(judgement.hits)),
-                                 score=judgement.score)
+        hits = shown_hits(list(judgement.hits))
+        dispatcher.utter_message(response="utter_practice_strong", points=describe_hits(hits),
+                                 verb=by_count(len(hits), "war", "waren"), score=judgement.score)
 
 
 def say_round_result(dispatcher: CollectingDispatcher, excuse: Excuse, round_no: int, score: int,
@@ -256,7 +266,7 @@ def join_german(items: List[str]) -> str:
 
 
 def choice_buttons() -> List[Dict[str, str]]:
-    return excuse_buttons(KB.common_excuses) + [{"title": "Sie wählen aus", "payload": "/affirm"}]
+    return excuse_buttons(KB.common_excuses) + [{"title": "Coach wählt aus", "payload": "/affirm"}]
 
 
 def start_buttons() -> List[Dict[str, str]]:
@@ -340,7 +350,9 @@ def finish_round(dispatcher: CollectingDispatcher, practice: Practice, text: str
     judgement = scorer.judge(excuse, text)
     new_hits = [h for h in judgement.hits if h.label not in before]
     if new_hits:
-        dispatcher.utter_message(response="utter_practice_follow_up_gain", points=describe_hits(new_hits))
+        shown = shown_hits(new_hits)
+        dispatcher.utter_message(response="utter_practice_follow_up_gain", points=describe_hits(shown),
+                                 verb=by_count(len(shown), "kam", "kamen"))
     elif judgement.hits:
         dispatcher.utter_message(response="utter_practice_follow_up_same")
     else:
@@ -394,12 +406,15 @@ def summarize(dispatcher: CollectingDispatcher, practice: Practice) -> None:
     total = sum(r["score"] for r in rounds)
     dispatcher.utter_message(response="utter_practice_summary", total=total,
                              max=scorer.MAX_SCORE * len(rounds), lines=lines)
-    dispatcher.utter_message(response="utter_practice_focus", focus=" und ".join(
-        f"„{label}“ (bei „{KB.excuse(excuse_id).title}“)" for label, excuse_id in focus_areas(rounds)))
+    areas = focus_areas(rounds)
+    dispatcher.utter_message(
+        response="utter_practice_focus",
+        focus=" und ".join(f"„{label}“ (bei „{KB.excuse(excuse_id).title}“)" for label, excuse_id in areas),
+        these_points=by_count(len(areas), "diesem Punkt", "diesen Punkten"))
     weakest = min(rounds, key=lambda r: (r["score"], r["round"]))
     title = KB.excuse(weakest["excuse_id"]).title
     dispatcher.utter_message(response="utter_practice_offer_again", title=title, buttons=[
-        {"title": f"Nochmal: {title}", "payload": f'/start_practice{{"excuse":"{weakest["excuse_id"]}"}}'},
+        {"title": f"Noch einmal: {title}", "payload": f'/start_practice{{"excuse":"{weakest["excuse_id"]}"}}'},
         {"title": "Neue Übung", "payload": "/start_practice"},
         {"title": "Zurück zum Coaching", "payload": "/greet"},
     ])
@@ -433,7 +448,7 @@ class ActionStartPractice(Action):
         text = latest_text(tracker)
         if practice_active(tracker) and not is_button(text) and len(scorer.words_of(text)) > COMMAND_MAX_WORDS:
             return answer_events(dispatcher, tracker, practice)  # a long answer the NLU misread
-        # Only the button "Nochmal: …" names the excuse; in free text the NLU's excuse
+        # Only the button "Noch einmal: …" names the excuse; in free text the NLU's excuse
         # entities (addons/multi_excuse.py) may come from any word.
         fixed = next((e.get("value") for e in tracker.latest_message.get("entities") or []
                       if e.get("entity") == "excuse" and e.get("value") in practicable()), None) \

@@ -46,5 +46,6 @@ class ActionDeleteMyData(Action):
             deleted = data_retention.delete(store, sender_hash=pseudonym(tracker.sender_id))
         finally:
             store.dispose()
-        dispatcher.utter_message(response="utter_data_deleted", sessions=deleted["sessions"])
+        dispatcher.utter_message(response="utter_data_deleted", sessions=deleted["sessions"],
+                                 session_word="Sitzung" if deleted["sessions"] == 1 else "Sitzungen")
         return list(CLOSE_LOOP)  # also ends a running practice

@@ -63,12 +63,12 @@ def load_sessions(url: str, date_from: Optional[date], date_to: Optional[date],
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
             and not Path(parsed.database).exists():  # connecting would create an empty file
         raise ReportError(f"Die Datenbank {parsed.database} gibt es noch nicht. "
-                          "Sie wird beim ersten Start des Coaches angelegt.")
+                          "Sie wird beim ersten Start des Coachs angelegt.")
     store = SessionStore(url)
     try:
         if not store.has_schema():
             raise ReportError(f"Die Datenbank {parsed.render_as_string(hide_password=True)} enthält "
-                              "noch kein Sitzungsprotokoll. Es wird beim ersten Start des Coaches angelegt.")
+                              "noch kein Sitzungsprotokoll. Es wird beim ersten Start des Coachs angelegt.")
         return store.sessions(since=_day_start(date_from),
                               until=_day_start(date_to + timedelta(days=1)) if date_to else None,
                               training_code=code)
@@ -242,7 +242,7 @@ def render_practice(practice: Dict[str, Any], code: Optional[str], titles: Dict[
     lines += [f"  - „{m['label']}“ ({titles.get(m['excuse_id'], m['excuse_id'])}): "
               f"in {m['missed']} von {m['rounds']} {'Runde' if m['rounds'] == 1 else 'Runden'} verpasst"
               for m in practice["most_missed"]] or ["  (keine)"]
-    lines.append("Fortschritt je Teilnehmer:in (Punkte je Runde, erster → bester Durchgang):")
+    lines.append("Fortschritt der Teilnehmenden (Punkte je Runde, erster → bester Durchgang):")
     for p in practice["progress"]:
         count = len(p["attempts"])
         lines.append(f"  - {p['participant']}: {count} {'Durchgang' if count == 1 else 'Durchgänge'}, "

@@ -149,8 +149,8 @@ def practice_reply(answer: List[Dict[str, Any]], turn: int) -> str:
     buttons = [b.get("title") or "" for m in answer for b in m.get("buttons") or []]
     if "Ohne Code" in buttons:
         return "ohne Code"
-    if "Welche Ausrede" in text:
-        return "Sie wählen aus"
+    if "Welchen Einwand" in text:
+        return "Coach wählt aus"
     if "Neue Übung" in buttons:
         return "Neue Übung"
     if "Runde" not in text and "Chef" not in text and "Tipp" not in text:

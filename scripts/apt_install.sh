@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs one Debian package unless its program is already there; never a download from
 # elsewhere. Usage: scripts/apt_install.sh PACKAGE PROGRAM "what it is for"
-# PROGRAM is a path (/usr/bin/chromium) or a command name (nginx).
+# PROGRAM is a path (/usr/bin/chromium, or a data file the package installs such as
+# /usr/share/hunspell/de_DE.dic) or a command name (nginx).
 set -euo pipefail
 
 package=$1 program=$2 purpose=$3
-if [ -x "$program" ] || { [[ $program != */* ]] && command -v "$program" >/dev/null 2>&1; }; then
+if { [[ $program == */* ]] && [ -e "$program" ]; } || { [[ $program != */* ]] && command -v "$program" >/dev/null 2>&1; }; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

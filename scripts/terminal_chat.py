@@ -39,7 +39,7 @@ def show(messages: List[Dict]) -> List[Dict]:
 
 def chat(rasa_url: str, sender: str = "") -> None:
     sender = sender or f"terminal-{uuid.uuid4().hex[:12]}"
-    print("\nAusreden-Coach – schreiben Sie einfach los. Zahl = Button wählen, /stop = beenden.\n")
+    print("\nAusreden-Coach – schreiben Sie einfach los. Eine Zahl wählt eine Antwortmöglichkeit, /stop beendet.\n")
     buttons = show(send(rasa_url, sender, "/greet"))
     while True:
         try:
@@ -58,7 +58,7 @@ def chat(rasa_url: str, sender: str = "") -> None:
         try:
             buttons = show(send(rasa_url, sender, text))
         except requests.RequestException as error:
-            print(f"(Keine Verbindung zum Coach: {error}. Bitte erneut versuchen.)", file=sys.stderr)
+            print(f"(Keine Verbindung zum Coach: {error}. Bitte versuchen Sie es noch einmal.)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def test_five_round_practice_of_two_trainees_lands_in_the_trainer_report(tmp_pat
     with Services({**PORTS, "DATABASE_URL": database_url}, log_dir=tmp_path / "logs") as services:
         strong = Trainee(services.rasa_url, "strong")
         strong.say(f"Übungsmodus starten, Code {CODE}")
-        assert "Trainingscode WS-NOV" in strong.text and "Welche Ausrede" in strong.text
+        assert "Trainingscode WS-NOV" in strong.text and "Welchen Einwand" in strong.text
         strong.say("/excuse_no_time")
         played = []
         for round_no in range(1, 6):
@@ -114,14 +114,14 @@ def test_five_round_practice_of_two_trainees_lands_in_the_trainer_report(tmp_pat
         assert played[0] == "excuse_no_time" and len(set(played)) == 5
         assert "Sie haben 15 von 15 möglichen Punkten geholt" in strong.text
         assert "Daran sollten Sie noch feilen" in strong.text
-        assert strong.buttons == ["Nochmal: Keine Zeit", "Neue Übung", "Zurück zum Coaching"]
+        assert strong.buttons == ["Noch einmal: Keine Zeit", "Neue Übung", "Zurück zum Coaching"]
         keep(strong, "strong")
 
         weak = Trainee(services.rasa_url, "weak")
         weak.say("Rollenspiel starten")
         assert "Trainingscode" in weak.text
         weak.say(f"Code {CODE.lower()}")
-        weak.say("Sie wählen aus")
+        weak.say("Coach wählt aus")
         weak_played = []
         for round_no in range(1, 6):
             weak_played.append(weak.excuse_in_play())

@@ -58,7 +58,7 @@ def test_whole_coaching_conversation_in_free_text(coach):
 
     chat.say("Ehrlich gesagt hab ich als Geschäftsführer einfach keine Zeit für LinkedIn")
     assert no_time.reflection in chat.text and no_time.arguments[0].text in chat.text
-    assert chat.buttons == ["Überzeugt", "Ja, aber …", "Erste Schritte zeigen"]
+    assert chat.buttons == ["Das passt für mich", "Ja, aber …", "Erste Schritte zeigen"]
 
     chat.say("Ja, aber das überzeugt mich nicht")
     assert no_time.arguments[1].text in chat.text and no_time.arguments[0].text not in chat.text

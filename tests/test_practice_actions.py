@@ -42,7 +42,7 @@ def test_code_question(message, code):
     assert ("utter_practice_code_saved" if code else "utter_practice_no_code") in chat.responses
     assert "utter_practice_ask_excuse" in chat.responses
     assert chat.button_payloads[:len(KB.common_excuses)] == [f"/{e}" for e in KB.common_excuses]
-    assert chat.button_payloads[-1] == "/affirm"  # "Sie wählen aus"
+    assert chat.button_payloads[-1] == "/affirm"  # "Coach wählt aus"
 
 
 def test_code_in_the_start_message_skips_the_question():
@@ -83,7 +83,7 @@ def test_answer_is_scored_whatever_the_nlu_predicts():
     chat.say("excuse_no_time", STRONG["excuse_no_time"])  # the NLU reads the answer as the excuse
     assert "action_coach_excuse" not in chat.actions
     assert chat.responses == ["utter_practice_strong", "utter_practice_yes_but"]
-    assert "3 von 3 Punkten" in chat.text
+    assert "3 von 3 Punkten" in chat.text and "Stark waren „" in chat.text  # several points: plural
     assert f"„Kleine feste Zeitfenster genügen“ (Ihre Worte: „kurze Slots von 15 Minuten pro Woche“)" in chat.text
     assert any(y in chat.text for y in NO_TIME.practice.yes_buts)
     assert chat.slots["practice_rounds"][0]["score"] == 3
@@ -97,6 +97,7 @@ def test_follow_up_counts_for_the_round_then_feedback_and_next_round():
     assert "2 von 3 Punkten" in chat.text
     chat.say("deny", FOLLOW_UP)
     assert chat.responses == ["utter_practice_follow_up_gain", "utter_practice_round_result", "utter_practice_opening"]
+    assert "Neu dazu kamen „" in chat.text  # several new points: plural
     assert "Runde 1: 3 von 3 Punkten" in chat.text
     assert any(f"({cited(a.sources)})" in chat.text for a in NO_TIME.arguments[1:])  # a missed argument's sources
     assert NO_TIME.practice.model_answer in chat.text
@@ -355,3 +356,8 @@ def test_no_thanks_after_the_summary_ends_the_practice_not_in_the_coaching_fallb
     chat.say("deny", "Nein danke")
     assert chat.responses == ["utter_practice_goodbye"]
     assert chat.slots["phase"] is None
+
+
+def test_words_agree_with_the_number_of_items():
+    assert [practice.by_count(n, "war", "waren") for n in (1, 2, 3)] == ["war", "waren", "waren"]
+    assert practice.by_count(1, "diesem Punkt", "diesen Punkten") == "diesem Punkt"

@@ -12,7 +12,7 @@ function mountWidget(config) {
       socketPath: "/socket.io/",
       initPayload: "/greet",
       title: "Ausreden-Coach",
-      subtitle: "Ihre Ausrede, unsere Argumente",
+      subtitle: "Ihre Bedenken, unsere Argumente",
       inputTextFieldHint: "Ihre Nachricht …",
       connectingText: "Verbindung zum Coach wird aufgebaut …",
       embedded: true,
