@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DICTIONARY = "de_DE"
 DICTIONARY_FILE = Path("/usr/share/hunspell/de_DE.dic")
 ALLOWLIST = Path(__file__).with_name("spelling_allowlist.txt")
-MAX_ALLOWLIST = 60  # entries; each one reviewed (see the file's header)
+MAX_ALLOWLIST = 65  # entries; each one reviewed (see the file's header)
 
 # Modules whose string literals reach a user: the chat (coaching, practice, privacy, due dates,
 # outcome labels) and the trainers' report. knowledge_base.py only formats knowledge-base texts
