@@ -439,6 +439,10 @@ class ActionOfferExcuses(Action):
     def run(self, dispatcher, tracker, domain) -> Events:
         state = state_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        response = "utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"
+        move = move_of(tracker)
+        if move and move.reply == reading.UNSURE:  # "weiß nicht" to "which one?" / "anything else?"
+            response = "utter_unsure_offer"
+        else:
+            response = "utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"
         ask_for_excuse(dispatcher, state, response)
         return []

@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 EXCUSE_PREFIX = "excuse_"
 ENTITY_NAME = "excuse"
 OTHER = "__other__"
+CORRECTION_INTENT = "correction"  # its clauses are always read: they may name the meant excuse
 CLAUSES_KEY = "excuse_clauses"  # parse data: what each clause names or denies
 
 # Where people join two complaints: sentence ends, dashes, commas and linking words.
@@ -329,13 +330,14 @@ class MultiExcuseDetector(_LinearTextComponent):
         # and split 17 instead of 21 of 646 held-out single excuses.
         return self._fit(texts, labels, self._new_vectorizers(), _one_vs_rest(self._config["C"]))
 
-    def read_clauses(self, text: str) -> List[Dict[Text, Any]]:
+    def read_clauses(self, text: str, always: bool = False) -> List[Dict[Text, Any]]:
         """Each clause of `text` that names an excuse: the excuse, its probability, its span and
-        whether the clause denies it ("nicht um die Zeit"). Empty for one clause without denial."""
+        whether the clause denies it ("nicht um die Zeit"). Empty for one clause without denial,
+        unless `always` (a correction: every clause may name what the user meant)."""
         if self._classifier is None or not text:
             return []
         spans = split_clauses(text)
-        if len(spans) < 2 and not any(is_denial(text[s:e]) for s, e in spans):
+        if len(spans) < 2 and not always and not any(is_denial(text[s:e]) for s, e in spans):
             return []
         probabilities = self._classifier.predict_proba(self._features([text[s:e] for s, e in spans]))
         readings = []
@@ -345,7 +347,7 @@ class MultiExcuseDetector(_LinearTextComponent):
             if label == OTHER or confidence < self._config["denied_clause_threshold"]:
                 continue
             negated = is_denial(text[start:end])
-            if not negated and confidence < self._config["clause_threshold"]:
+            if not negated and not always and confidence < self._config["clause_threshold"]:
                 continue
             readings.append({"excuse": label, "confidence": round(confidence, 3), "start": start,
                              "end": end, "negated": negated})
@@ -376,12 +378,13 @@ class MultiExcuseDetector(_LinearTextComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            readings = self.read_clauses(message.get(TEXT) or "")
-            if any(r["negated"] for r in readings) or len({r["excuse"] for r in readings}) > 1:
+            correction = (message.get(INTENT) or {}).get("name") == CORRECTION_INTENT
+            readings = self.read_clauses(message.get(TEXT) or "", always=correction)
+            if correction or any(r["negated"] for r in readings) or len({r["excuse"] for r in readings}) > 1:
                 # What each clause names or denies: coach.reading uses it for corrections
                 # ("nicht X, sondern Y"); only then, so ordinary messages stay small in the log.
                 message.set(CLAUSES_KEY, readings, add_to_output=True)
-            entities = self.detect(message.get(TEXT) or "", readings)
+            entities = [] if correction else self.detect(message.get(TEXT) or "", readings)
             if entities:
                 # The entities carry every excuse named, in order; the coaching action answers
                 # them all. The intent stays the whole-message classifier's pick: overriding it
