@@ -238,7 +238,8 @@ class ActionCommitmentReport(Action):
 
 
 class ActionSessionStart(Action):
-    """A new Rasa session: carry over the commitments nobody has asked about yet."""
+    """A new Rasa session: carry over the commitments nobody has asked about yet, and welcome a
+    known user back with the oldest of them (Rasa sends these messages at the session start)."""
 
     def name(self) -> Text:
         return "action_session_start"
@@ -248,7 +249,9 @@ class ActionSessionStart(Action):
         for commitment in tracker.get_slot("commitments") or []:
             if commitment not in earlier:
                 earlier.append(commitment)
+        known = bool(earlier or tracker.get_slot("discussed_excuses") or tracker.get_slot("practice_rounds"))
         events: Events = [SessionStarted()]
-        if earlier:
-            events.append(SlotSet("open_commitments", earlier[-3:]))
+        if known:
+            state = CoachingState(open_commitments=earlier[-3:])
+            events += welcome_back(dispatcher, state)
         return events + [ActionExecuted("action_listen")]

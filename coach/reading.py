@@ -258,7 +258,8 @@ def read(context: Context, parse: Parse) -> Optional[Move]:
     correction = _correction(context, parse)
     if correction:
         return correction
-    if parse.intent == "returning_user" or (parse.intent == "greet" and context.returning):
+    if parse.intent == "returning_user" or (parse.intent == "greet" and (
+            context.returning or context.asked == ASKED_COMMITMENT)):
         return Move("action_welcome_back", "returning")
     reply = reply_of(context, parse)
     if context.asked and reply:
