@@ -68,7 +68,9 @@ NOT_CODES = {"ist", "habe", "hab", "kein", "keinen", "keiner", "nicht", "ohne", 
 ROUNDS_PATTERN = re.compile(r"\b(\d{1,2})\s*runden?\b", re.IGNORECASE)
 HINT_PATTERN = re.compile(r"\b(tipps?|hinweis|hinweise|hilfe|help|hint|hilf)\b", re.IGNORECASE)
 STOP_PATTERN = re.compile(
-    r"\b(stopp?|auswertung|beenden|abbrechen|aufh(?:ö|oe|o)ren|schluss|ende|tsch(?:ü|ue|u)ss)\b", re.IGNORECASE)
+    r"\b(stopp?|auswertung|beenden|abbrechen|aufh(?:ö|oe|o)ren|schluss|ende|tsch(?:ü|ue|u)ss)\b"
+    r"|\bh(?:ö|oe|o)re?\b.{0,30}\bauf\b",  # the separable "ich höre jetzt auf"
+    re.IGNORECASE)
 NUMBER_WORDS = {1: "eine Runde", 2: "zwei Runden", 3: "drei Runden", 4: "vier Runden", 5: "fünf Runden",
                 6: "sechs Runden", 7: "sieben Runden", 8: "acht Runden", 9: "neun Runden", 10: "zehn Runden"}
 

@@ -30,6 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.german_text import fold
+from coach.reading import has_correction_cue
 from coach.sentence_embedding import embed, warm_up
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ _DENIAL = re.compile(
     r"^\W*(?:(?:nein|ne|nee|also|und|aber|doch)\W+)*(?:nicht|nich|net|ned|statt|anstatt)\b"
     r"|\bnicht\s+(?:so\s+sehr\s+|eigentlich\s+|wirklich\s+|mehr\s+)?(?:um|ums|das\s+problem|das\s+thema)\b"
     r"|\b(?:nicht|kein)\s+(?:das\s+)?thema\b"
+    r"|\b(?:nichts|nix)\s+(?:damit\s+)?zu\s+tun\b|\bgeht\s+(?:es|s)\s+(?:mir\s+)?(?:doch\s+)?nicht\b"
 )
 
 
@@ -378,7 +380,8 @@ class MultiExcuseDetector(_LinearTextComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            correction = (message.get(INTENT) or {}).get("name") == CORRECTION_INTENT
+            correction = (message.get(INTENT) or {}).get("name") == CORRECTION_INTENT \
+                or has_correction_cue(message.get(TEXT) or "")
             readings = self.read_clauses(message.get(TEXT) or "", always=correction)
             if correction or any(r["negated"] for r in readings) or len({r["excuse"] for r in readings}) > 1:
                 # What each clause names or denies: coach.reading uses it for corrections

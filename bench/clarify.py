@@ -74,11 +74,16 @@ def predict(model: Path, files: List[Path]) -> Dict[str, List[Dict[str, Any]]]:
     return {Path(f).stem: r["predictions"] for f, r in results.items()}
 
 
+PREDICTIONS = ROOT / "results" / "bench-clarify-predictions.json"
+
+
 def main() -> int:
     from bench.nlu import HELDOUT_SETS
 
     files = [path for path, _ in HELDOUT_SETS.values() if path.exists()]
     predictions = predict(ROOT / "models" / "coach.tar.gz", files)
+    PREDICTIONS.parent.mkdir(exist_ok=True)
+    PREDICTIONS.write_text(json.dumps(predictions, ensure_ascii=False), encoding="utf-8")
     report = {name: analyse(rows) for name, rows in predictions.items()}
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(report, indent=1), encoding="utf-8")

@@ -60,6 +60,10 @@ HELDOUT_SETS = {
                                    "held-out, conversation intents"),
     "heldout_new_angles": HeldoutSet(ROOT / "tests" / "nlu" / "heldout_new_angles.yml",
                                      "held-out, new angles and hard negatives"),
+    "heldout_listening": HeldoutSet(ROOT / "tests" / "nlu" / "heldout_listening.yml",
+                                    "held-out, replies in context and how-to questions"),
+    "heldout_listening_holdout": HeldoutSet(ROOT / "tests" / "nlu" / "heldout_listening_holdout.yml",
+                                            "held-out, replies in context (kept out of all tuning)"),
 }
 CACHE_FILE = Path(os.environ.get("BENCH_NLU_CACHE") or ROOT / "results" / "bench-nlu-cv.json").resolve()
 EXCUSE_PREFIX = "excuse_"

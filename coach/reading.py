@@ -32,12 +32,14 @@ ASKED_WHICH_EXCUSE = "clarify"       # "Meinen Sie A oder B?"
 ASKED_COMMITMENT = "commitment_check"  # "Sie wollten … – hat es geklappt?"
 
 # Short replies, whatever the question: the NLU intent names them.
-YES, NO, UNSURE, LATER, NUMBER = "yes", "no", "unsure", "later", "number"
+YES, NO, UNSURE, LATER, NUMBER, THANKS = "yes", "no", "unsure", "later", "number", "thanks"
 REPLY_INTENTS = {
     "affirm": YES, "report_done": YES,
     "deny": NO, "report_not_done": NO,
-    "unsure": UNSURE, "later": LATER,
+    "unsure": UNSURE, "later": LATER, "thanks": THANKS,
 }
+# A reply that starts with "nein"/"nö" is a no, whatever else it says ("nö, passt", "nee danke").
+_LEADING_NO = re.compile(r"^\W*(?:nein|nee+|ne|noe|nö|nope|naa|na|danke\W+nein|eher nicht|lieber nicht)\b(?!\s*(?:,\s*)?(?:aber|sondern))")
 
 # What each short reply does after each question. Missing pairs fall through to the intent.
 REPLY_TABLE: Dict[Tuple[str, str], str] = {
@@ -54,6 +56,9 @@ REPLY_TABLE: Dict[Tuple[str, str], str] = {
     (ASKED_ANYTHING_ELSE, NO): "action_summarize",
     (ASKED_ANYTHING_ELSE, UNSURE): "action_offer_excuses",
     (ASKED_ANYTHING_ELSE, LATER): "action_summarize",
+    (ASKED_ANYTHING_ELSE, THANKS): "action_summarize",
+    (ASKED_RATING, THANKS): "action_close_without_rating",
+    (ASKED_PRACTICE_AGAIN, THANKS): "action_end_practice",
     (ASKED_RATING, NUMBER): "action_record_rating",
     (ASKED_RATING, YES): "action_record_rating",
     (ASKED_RATING, NO): "action_close_without_rating",
@@ -80,12 +85,13 @@ CONTEXT_FREE_INTENTS = {"greet", "goodbye", "thanks", "help", "bot_challenge", "
 
 # How sure the NLU must be before the coach answers an excuse without asking (tuned on
 # tests/nlu/heldout.yml by `python -m bench.clarify`; the other held-out sets were not looked at).
-CLEAR_EXCUSE = 0.45        # top excuse at least this likely ...
-CLEAR_MARGIN = 0.12        # ... and this far ahead of the second, else ask with buttons
+CLEAR_EXCUSE = 0.55        # top excuse at least this likely ...
+CLEAR_MARGIN = 0.15        # ... and this far ahead of the second, else ask with buttons
+YES_BUT_SWITCH = 0.9       # a "ja, aber …" leaves the current excuse only for one this clear
 NAMED_ELSEWHERE = 0.70     # during an excuse, another one counts as "clearly named" from here
 STILL_ON_TOPIC = 0.03      # the current excuse's share that keeps a reply on it
 MAX_OPTIONS = 3
-MAYBE_EXCUSE = 0.12        # below the NLU's fallback threshold, an excuse this likely is offered
+MAYBE_EXCUSE = 0.08        # below the NLU's fallback threshold, an excuse this likely is offered
 
 _NUMBER = re.compile(r"^\W*(?:nr\.?|nummer|schritt|die|den|das)?\s*([1-9])\W*(?:\.|er|te|ter|ten)?\W*$")
 _NUMBER_WORDS = {"eins": 1, "erste": 1, "ersten": 1, "erster": 1, "zwei": 2, "zweite": 2, "zweiten": 2,
@@ -195,7 +201,11 @@ def share_of(parse: Parse, excuse_id: Optional[str]) -> float:
 
 def reply_of(context: Context, parse: Parse) -> Optional[str]:
     """The short-reply kind of the message, if it is one."""
-    if parse.intent in REPLY_INTENTS and word_count(parse.text) <= 8:
+    short = word_count(parse.text) <= 8
+    if short and _LEADING_NO.match(fold(parse.text)) and not (parse.intent or "").startswith(EXCUSE_PREFIX) \
+            and parse.intent not in ("correction", "faq"):
+        return NO
+    if parse.intent in REPLY_INTENTS and short:
         return REPLY_INTENTS[parse.intent]
     limit = len(context.options) if context.asked == ASKED_WHICH_EXCUSE else 9
     if bare_number(parse.text, limit) is not None:
@@ -203,12 +213,31 @@ def reply_of(context: Context, parse: Parse) -> Optional[str]:
     return None
 
 
+_CORRECTION_CUE = re.compile(
+    r"\b(?:falsch verstanden|missverstanden|(?:so\s+)?meinte ich (?:das\s+)?nicht|nicht (?:so\s+)?gemeint|"
+    r"ich meinte|ich meine (?:eher|eigentlich|doch)|(?:darum|da(?:r|)um) geht (?:es|s) (?:mir )?(?:doch )?nicht|"
+    r"geht (?:es|s) (?:mir )?(?:eher|eigentlich|doch) um|(?:nichts|nix) (?:damit )?zu tun|thema verfehlt|"
+    r"verwechselt|anderes problem|anderes thema)\b")
+
+
+def has_correction_cue(text: str) -> bool:
+    """One of the ways people say "you misread me" ("falsch verstanden", "ich meinte …")."""
+    return bool(_CORRECTION_CUE.search(fold(text)))
+
+
+def is_correction(parse: Parse) -> bool:
+    """The NLU's correction intent (or close to it), or a correction cue in the words."""
+    if parse.intent == "correction":
+        return True
+    return dict(parse.ranking).get("correction", 0.0) >= 0.2 or has_correction_cue(parse.text)
+
+
 def _correction(context: Context, parse: Parse) -> Optional[Move]:
     """"Sie haben mich falsch verstanden, es geht um …": never the excuse just answered."""
     negated = [c["excuse"] for c in parse.clauses if c.get("negated")]
     meant = [c["excuse"] for c in parse.clauses if not c.get("negated")]
     said_no_to_current = context.current_excuse and context.current_excuse in negated
-    if parse.intent != "correction" and not (said_no_to_current and meant):
+    if not is_correction(parse) and not (said_no_to_current and meant):
         return None
     rejected = list(dict.fromkeys(negated + ([context.current_excuse] if context.current_excuse else [])))
     candidates = [e for e in meant if e not in rejected]
@@ -216,7 +245,7 @@ def _correction(context: Context, parse: Parse) -> Optional[Move]:
         return Move("action_coach_excuse", "correction", excuses=candidates[:1], rejected=rejected,
                     misread=context.current_excuse)
     ranked = [(e, c) for e, c in excuse_ranking(parse) if e not in rejected]
-    if ranked and parse.intent != "correction" and ranked[0][1] >= CLEAR_EXCUSE:
+    if ranked and (parse.intent or "").startswith(EXCUSE_PREFIX) and ranked[0][1] >= CLEAR_EXCUSE:
         return Move("action_coach_excuse", "correction", excuses=[ranked[0][0]], rejected=rejected,
                     misread=context.current_excuse)
     # A correction whose own words say nothing about the excuse: ask with the likeliest ones.
@@ -235,7 +264,7 @@ def _excuse(context: Context, parse: Parse) -> Move:
     current = context.current_excuse
     if current and context.asked in (ASKED_ARGUMENT, ASKED_STEP) and top != current:
         on_topic = share_of(parse, current) >= STILL_ON_TOPIC
-        if on_topic and confidence < NAMED_ELSEWHERE:
+        if (on_topic and confidence < NAMED_ELSEWHERE) or (starts_yes_but(parse.text) and confidence < YES_BUT_SWITCH):
             return _stay(parse)
     if top == current and context.asked in (ASKED_ARGUMENT, ASKED_STEP):
         return _stay(parse)

@@ -129,3 +129,27 @@ def test_move_survives_the_slot_round_trip():
     ("ja, erledigt", False), ("hat super geklappt", False)])
 def test_denies(text, denied):
     assert reading.denies(text) is denied
+
+
+@pytest.mark.parametrize("text, intent", [("nö, passt", "affirm"), ("nee danke", "nlu_fallback"),
+                                          ("nein, danke schön", "thanks"), ("passt so, danke", "thanks")])
+def test_a_no_or_a_thanks_to_anything_else_closes_whatever_the_intent(text, intent):
+    move = read(Context(asked=reading.ASKED_ANYTHING_ELSE, current_excuse=NO_TIME), parse(text, intent))
+    assert move.action == "action_summarize"
+
+
+def test_a_correction_cue_counts_even_when_the_nlu_reads_an_objection():
+    clauses = [{"excuse": PRIVACY, "confidence": 0.6, "negated": True},
+               {"excuse": "excuse_no_resources", "confidence": 0.8, "negated": False}]
+    message = parse("das meinte ich nicht. mit datenschutz hat das nix zu tun, wir haben keine leute", "deny",
+                    clauses=clauses)
+    move = read(Context(asked=reading.ASKED_ARGUMENT, current_excuse=PRIVACY), message)
+    assert (move.action, move.excuses, move.misread) == ("action_coach_excuse", ["excuse_no_resources"], PRIVACY)
+
+
+def test_a_yes_but_leaves_the_current_excuse_only_for_a_very_clear_new_one():
+    context = Context(asked=reading.ASKED_ARGUMENT, current_excuse="excuse_just_hype")
+    unclear = parse("ja aber das haben sie bei facebook auch gesagt", STAFF, ranking=[(STAFF, 0.8)])
+    assert read(context, unclear).action == "action_next_argument"
+    clear = parse("ja, aber meine Mitarbeiter wollen da nicht mitmachen", STAFF, ranking=[(STAFF, 0.96)])
+    assert read(context, clear).excuses == [STAFF]
