@@ -403,6 +403,7 @@ def record_rating(dispatcher: CollectingDispatcher, tracker: Tracker, state: Coa
         return save(state)
     state.rating = rating
     state.phase = None
+    state.current_excuse = None  # the conversation is closed; what was discussed stays in the summary
     dispatcher.utter_message(response="utter_rating_thanks", rating=rating)
     return save(state)
 

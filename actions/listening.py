@@ -142,6 +142,7 @@ class ActionCloseWithoutRating(Action):
     def run(self, dispatcher, tracker, domain) -> Events:
         state = state_of(tracker)
         state.phase = None
+        state.current_excuse = None
         dispatcher.utter_message(response="utter_goodbye_no_rating")
         return save(state)
 

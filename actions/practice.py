@@ -532,7 +532,7 @@ class ActionPracticeSummary(Action):
         text = latest_text(tracker)
         intent, _ = latest_intent(tracker)
         if practice_active(tracker) and intent == "stop_practice" and not is_button(text) \
-                and not is_command(text, STOP_PATTERN) and len(scorer.words_of(text)) > COMMAND_MAX_WORDS:
+                and not STOP_PATTERN.search(text) and len(scorer.words_of(text)) > COMMAND_MAX_WORDS:
             return answer_events(dispatcher, tracker, practice)  # a long answer the NLU misread
         if not practice.state or (practice.state.get("summarized") and not practice_active(tracker)):
             # "Stopp" / "Auswertung" outside the practice: the coaching summary (as on goodbye),

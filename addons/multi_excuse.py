@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.german_text import fold
-from coach.reading import has_correction_cue
+from coach.reading import correction_cues_blanked, has_correction_cue
 from coach.sentence_embedding import embed, warm_up
 
 logger = logging.getLogger(__name__)
@@ -338,6 +338,8 @@ class MultiExcuseDetector(_LinearTextComponent):
         unless `always` (a correction: every clause may name what the user meant)."""
         if self._classifier is None or not text:
             return []
+        if always:  # the words of a correction ("falsch verstanden") are no clause of their own excuse
+            text = correction_cues_blanked(text)
         spans = split_clauses(text)
         if len(spans) < 2 and not always and not any(is_denial(text[s:e]) for s, e in spans):
             return []

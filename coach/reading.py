@@ -39,7 +39,7 @@ REPLY_INTENTS = {
     "unsure": UNSURE, "later": LATER, "thanks": THANKS,
 }
 # A reply that starts with "nein"/"nö" is a no, whatever else it says ("nö, passt", "nee danke").
-_LEADING_NO = re.compile(r"^\W*(?:nein|nee+|ne|noe|nö|nope|naa|na|danke\W+nein|eher nicht|lieber nicht)\b(?!\s*(?:,\s*)?(?:aber|sondern))")
+_LEADING_NO = re.compile(r"^\W*(?:nein|nee+|ne|noe|nö|noi|nei|nae|nope|danke\W+nein|eher nicht|lieber nicht)\b(?!\s*(?:,\s*)?(?:aber|sondern))")
 
 # What each short reply does after each question. Missing pairs fall through to the intent.
 REPLY_TABLE: Dict[Tuple[str, str], str] = {
@@ -87,6 +87,7 @@ CONTEXT_FREE_INTENTS = {"greet", "goodbye", "thanks", "help", "bot_challenge", "
 # tests/nlu/heldout.yml by `python -m bench.clarify`; the other held-out sets were not looked at).
 CLEAR_EXCUSE = 0.55        # top excuse at least this likely ...
 CLEAR_MARGIN = 0.15        # ... and this far ahead of the second, else ask with buttons
+ANSWER_TO_WHICH = 0.2      # after "Meinen Sie A oder B?", a reply naming an excuse this likely is the answer
 YES_BUT_SWITCH = 0.9       # a "ja, aber …" leaves the current excuse only for one this clear
 NAMED_ELSEWHERE = 0.70     # during an excuse, another one counts as "clearly named" from here
 STILL_ON_TOPIC = 0.03      # the current excuse's share that keeps a reply on it
@@ -217,7 +218,7 @@ _CORRECTION_CUE = re.compile(
     r"\b(?:falsch verstanden|missverstanden|(?:so\s+)?meinte ich (?:das\s+)?nicht|nicht (?:so\s+)?gemeint|"
     r"ich meinte|ich meine (?:eher|eigentlich|doch)|(?:darum|da(?:r|)um) geht (?:es|s) (?:mir )?(?:doch )?nicht|"
     r"geht (?:es|s) (?:mir )?(?:eher|eigentlich|doch) um|(?:nichts|nix) (?:damit )?zu tun|thema verfehlt|"
-    r"verwechselt|anderes problem|anderes thema)\b")
+    r"verwechselt|anderes problem|anderes thema|anders gemeint)\b")
 
 
 def has_correction_cue(text: str) -> bool:
@@ -225,11 +226,15 @@ def has_correction_cue(text: str) -> bool:
     return bool(_CORRECTION_CUE.search(fold(text)))
 
 
+def correction_cues_blanked(text: str) -> str:
+    """`text` with its correction cues replaced by full stops of the same length (so character
+    spans stay valid), splitting "falsch verstanden, ich meine X" into its own clauses."""
+    return _CORRECTION_CUE.sub(lambda m: "." * len(m.group(0)), text.lower())
+
+
 def is_correction(parse: Parse) -> bool:
-    """The NLU's correction intent (or close to it), or a correction cue in the words."""
-    if parse.intent == "correction":
-        return True
-    return dict(parse.ranking).get("correction", 0.0) >= 0.2 or has_correction_cue(parse.text)
+    """The NLU's correction intent, or a correction cue in the words."""
+    return parse.intent == "correction" or has_correction_cue(parse.text)
 
 
 def _correction(context: Context, parse: Parse) -> Optional[Move]:
@@ -262,6 +267,8 @@ def _excuse(context: Context, parse: Parse) -> Move:
     top, confidence = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     current = context.current_excuse
+    if context.asked == ASKED_WHICH_EXCUSE and confidence >= ANSWER_TO_WHICH:
+        return Move("action_coach_excuse", "excuse", excuses=[top])
     if current and context.asked in (ASKED_ARGUMENT, ASKED_STEP) and top != current:
         on_topic = share_of(parse, current) >= STILL_ON_TOPIC
         if (on_topic and confidence < NAMED_ELSEWHERE) or (starts_yes_but(parse.text) and confidence < YES_BUT_SWITCH):
@@ -308,6 +315,10 @@ def read(context: Context, parse: Parse) -> Optional[Move]:
         return Move("action_answer_faq", "faq", question=True)
     if parse.intent and parse.intent.startswith(EXCUSE_PREFIX):
         return _excuse(context, parse)
+    if parse.intent == "nlu_fallback" and context.asked == ASKED_WHICH_EXCUSE:
+        ranked = excuse_ranking(parse)
+        if ranked and ranked[0][1] >= ANSWER_TO_WHICH:
+            return Move("action_coach_excuse", "excuse", excuses=[ranked[0][0]])
     if parse.intent == "nlu_fallback" and not (context.current_excuse and context.asked in (ASKED_ARGUMENT, ASKED_STEP)):
         # Too unsure for any intent, but some excuses stand out: ask with them instead of the
         # generic fallback (the idea of Rasa's two-stage fallback).
