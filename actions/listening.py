@@ -22,15 +22,15 @@ from actions.coaching_state import (
 from coach import reading
 from coach.knowledge_base import DEFAULT_PATH
 
-FAQ_SOURCES_PATH = DEFAULT_PATH.with_name("faq_sources.yml")
-DONE, NOT_DONE, RESCHEDULED = "done", "not_done", "rescheduled"
+FAQ_SOURCES_FILES = "faq_sources*.yml"  # next to the knowledge base: topic -> sources, evidence
 
 
 def _faq_sources() -> Dict[str, List[str]]:
-    if not FAQ_SOURCES_PATH.exists():
-        return {}
-    raw = yaml.safe_load(FAQ_SOURCES_PATH.read_text(encoding="utf-8")) or {}
-    return {key: list((entry or {}).get("sources") or []) for key, entry in raw.items()}
+    sources: Dict[str, List[str]] = {}
+    for path in sorted(DEFAULT_PATH.parent.glob(FAQ_SOURCES_FILES)):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        sources.update({key: list((entry or {}).get("sources") or []) for key, entry in raw.items()})
+    return sources
 
 
 FAQ_SOURCES = _faq_sources()
