@@ -34,10 +34,15 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from coach import practice_scorer as scorer
 from actions.coaching import KB, ActionShowFirstSteps, ActionSummarize, cited, excuse_buttons
 from actions.coaching_state import PHASE_PRACTICE_AGAIN
+from coach import meaning
+from coach import practice_scorer as scorer
 from coach.knowledge_base import Excuse
+
+# The scorer compares answers with every key point's phrasings by meaning: embed them (and load
+# the sentence encoder) at start, so the first trainee's answer is not the slow one.
+meaning.warm_up(KB)
 
 Events = List[Dict[Text, Any]]
 

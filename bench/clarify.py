@@ -77,7 +77,8 @@ def predict(model: Path, files: List[Path]) -> Dict[str, List[Dict[str, Any]]]:
 PREDICTIONS = ROOT / "results" / "bench-clarify-predictions.json"
 
 
-def main() -> int:
+def run() -> Dict[str, Any]:
+    """Predicts every held-out set with the trained model and analyses it; writes both to results/."""
     from bench.nlu import HELDOUT_SETS
 
     files = [path for path, _ in HELDOUT_SETS.values() if path.exists()]
@@ -85,8 +86,12 @@ def main() -> int:
     PREDICTIONS.parent.mkdir(exist_ok=True)
     PREDICTIONS.write_text(json.dumps(predictions, ensure_ascii=False), encoding="utf-8")
     report = {name: analyse(rows) for name, rows in predictions.items()}
-    OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return report
+
+
+def main() -> int:
+    report = run()
     for name, r in report.items():
         e, o = r["excuse_messages"], r["other_messages"]
         print(f"{name:22} excuses: right {e['right']}, wrong {e['wrong']}, asked {e['asked_right']}+{e['asked']} "

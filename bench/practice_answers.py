@@ -55,13 +55,19 @@ def evaluate(answers: List[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
-def main() -> int:
-    from coach.sentence_embedding import warm_up
+def run() -> Dict[str, Any]:
+    from coach import meaning
+    from coach.knowledge_base import load as load_kb
 
-    warm_up()
+    meaning.warm_up(load_kb())  # the action server embeds every key point's phrasings at start too
     report = {name: evaluate(load(path)) for name, path in SETS.items() if path.exists()}
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return report
+
+
+def main() -> int:
+    report = run()
     for name, r in report.items():
         kinds = ", ".join(f"{k} {v['in_band']:.0%} ({v['n']})" for k, v in r["per_kind"].items())
         print(f"{name}: {r['in_band']:.1%} of {r['answers']} in band | {kinds} | p95 {r['ms_p95']} ms")

@@ -438,6 +438,7 @@ def markdown(result: Dict[str, Any]) -> str:
     for key, (_, label) in nlu.HELDOUT_SETS.items():
         if nl.get(key):
             out += _heldout_paragraph(label, nl[key])
+    out += _clarify_section(result.get("clarify") or {}) + _practice_section(result.get("practice_scoring") or {})
     ref = result.get("reference") or {}
     out += ["", "## How it was measured", "",
             f"- Reference: {ref.get('how', 'not run')}",
@@ -450,6 +451,34 @@ def markdown(result: Dict[str, Any]) -> str:
             "throughput ratio; memory target on the peak of Rasa + action server sampled during the whole run.",
             ""]
     return "\n".join(out)
+
+
+def _clarify_section(report: Dict[str, Any]) -> List[str]:
+    if not report:
+        return []
+    out = ["", "## Unsure → ask (each held-out message as a first message; bench/clarify.py)", "",
+           "| set | excuse answered right | answered wrong | asked, right one offered | asked, not offered "
+           "| non-excuse answered as excuse | non-excuse asked | wrong answers saved | needless asks |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in report.items():
+        e, o = r["excuse_messages"], r["other_messages"]
+        out.append(f"| {name} | {e['right']} | {e['wrong']} | {e['asked_right']} | {e['asked']} "
+                   f"| {o['answered_as_excuse']} | {o['asked']} | {r['saved']} | {r['needless_asks']} |")
+    return out + ["", "Thresholds (coach/reading.py) were tuned on `heldout` and `heldout_second_author` only."]
+
+
+def _practice_section(report: Dict[str, Any]) -> List[str]:
+    if not report:
+        return []
+    kinds = sorted({k for r in report.values() for k in r["per_kind"]})
+    out = ["", "## Practice scoring on independent answer sets (bench/practice_answers.py)", "",
+           "| set | answers | in band | " + " | ".join(kinds) + " | p50 ms | p95 ms |",
+           "|---|---:|---:|" + "---:|" * len(kinds) + "---:|---:|"]
+    for name, r in report.items():
+        out.append(f"| {name} | {r['answers']} | {r['in_band']:.1%} | "
+                   + " | ".join(f"{r['per_kind'][k]['in_band']:.0%} ({r['per_kind'][k]['n']})" if k in r["per_kind"]
+                                else "–" for k in kinds) + f" | {r['ms_p50']} | {r['ms_p95']} |")
+    return out + ["", "`tuning` was used to set the scorer's thresholds; `holdout` was not looked at."]
 
 
 def _heldout_paragraph(label: str, held: Dict[str, Any]) -> List[str]:
@@ -512,6 +541,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     result["training"] = training_time(log, smoke)
     if not smoke:
         result["nlu"] = nlu.evaluate(services.MODEL_PATH, run_cv=not args.no_cv, log=log)
+        from bench import clarify, practice_answers
+
+        log("unsure -> ask on the held-out sets (bench/clarify.py)")
+        result["clarify"] = clarify.run()
+        log("practice scoring on the independent answer sets (bench/practice_answers.py)")
+        result["practice_scoring"] = practice_answers.run()
     ref_info: Dict[str, Any] = {}
     bare_model = None
     if reference_mode == "auto":

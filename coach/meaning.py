@@ -160,6 +160,12 @@ def _readings(answer: str) -> List[Tuple[str, bool]]:
     return readings
 
 
+def warm_up(kb) -> None:
+    """Embeds every excuse's key-point phrasings now (about a second), not at the first answer."""
+    for excuse in kb.excuses.values():
+        _references(excuse)
+
+
 def point_similarities(excuse: Excuse, answer: str) -> Tuple[List[str], np.ndarray]:
     """The answer's clauses (see `_readings`) and, per clause and key point, the similarity to the
     closest phrasing of that point with the clause's polarity (-1 where the clause is nearer to a
