@@ -73,11 +73,19 @@ def words(text: str) -> List[str]:
     return _WORD.findall(text or "")
 
 
+def negations(text: str) -> int:
+    """How many negation words the text has (0, 1, or 2 for two and more)."""
+    return min(2, sum(1 for w in _WORD.findall(fold(text)) if w in _NEGATION_WORDS))
+
+
+def dismisses(text: str) -> bool:
+    """A contra word ("eh", "sowieso", "überschätzt", "egal"): the clause waves the point away."""
+    return bool(_CONTRA.search(fold(text)))
+
+
 def is_negated(text: str) -> bool:
-    """Odd number of negations, or a contra word ("überschätzt", "bringt nichts")."""
-    folded = fold(text)
-    count = sum(1 for w in _WORD.findall(folded) if w in _NEGATION_WORDS)
-    return count % 2 == 1 or bool(_CONTRA.search(folded))
+    """Negated or dismissive (for the feedback on answers that argue against a point)."""
+    return negations(text) == 1 or dismisses(text)
 
 
 def clauses(text: str) -> List[str]:
@@ -107,7 +115,7 @@ def _paraphrases() -> Dict[str, Dict[str, List[str]]]:
 class _References:
     vectors: np.ndarray        # one row per phrasing
     points: np.ndarray         # its key-point index
-    negated: np.ndarray        # its polarity
+    negations: np.ndarray      # its polarity: how many negation words (0, 1, 2+)
     negatives: np.ndarray      # counter-example vectors
 
 
@@ -135,28 +143,31 @@ def _references(excuse: Excuse) -> _References:
         closest = max(own, key=lambda k: float(labels[k] @ vectors[len(texts) + n]))
         points.append(closest)
     texts += [s for s, _ in sentences]
-    return _References(vectors[:len(texts)], np.array(points), np.array([is_negated(t) for t in texts]),
+    return _References(vectors[:len(texts)], np.array(points), np.array([negations(t) for t in texts]),
                        vectors[len(texts):])
 
 
 _SUBORDINATE = re.compile(r"^\W*(?:wie|wenn|dass|ob|was|weil|da|falls|sobald|solange|welche\w*|wer|wo)\b")
 
 
-def _readings(answer: str) -> List[Tuple[str, bool]]:
-    """(text, negated) for every clause of the answer and for its comma-separated parts; a
-    subordinate part ("…, wie der Chef denkt") takes the polarity of its whole clause. Clauses
-    said while agreeing with the CEO (up to a turn such as "aber") are left out."""
+def _readings(answer: str) -> List[Tuple[str, int, int]]:
+    """(text, negations, clause number) for every clause of the answer and for its comma-separated
+    parts; a subordinate part ("…, wie der Chef denkt") takes the polarity of its whole clause.
+    Clauses said while agreeing with the CEO (up to a turn such as "aber") and dismissive
+    clauses ("ist eh egal") are left out."""
     readings, agreeing = [], False
-    for clause in clauses(answer):
+    for number, clause in enumerate(clauses(answer)):
         folded = fold(clause)
         agreeing = bool(_AGREEING.match(folded)) or (agreeing and not _TURN.match(folded))
         if agreeing or len(words(clause)) < MIN_CLAUSE_WORDS:
             continue
-        whole = is_negated(clause)
-        readings.append((clause, whole))
+        if dismisses(clause):
+            continue
+        whole = negations(clause)
+        readings.append((clause, whole, number))
         parts = [p.strip() for p in clause.split(",") if len(words(p)) >= MIN_CLAUSE_WORDS]
         if len(parts) > 1:
-            readings += [(p, whole if _SUBORDINATE.match(fold(p)) else is_negated(p)) for p in parts]
+            readings += [(p, whole if _SUBORDINATE.match(fold(p)) else negations(p), number) for p in parts]
     return readings
 
 
@@ -166,43 +177,49 @@ def warm_up(kb) -> None:
         _references(excuse)
 
 
-def point_similarities(excuse: Excuse, answer: str) -> Tuple[List[str], np.ndarray]:
-    """The answer's clauses (see `_readings`) and, per clause and key point, the similarity to the
-    closest phrasing of that point with the clause's polarity (-1 where the clause is nearer to a
-    counter-example than the margin allows)."""
+def point_similarities(excuse: Excuse, answer: str) -> Tuple[List[Tuple[str, int]], np.ndarray]:
+    """The answer's clauses (text and clause number, see `_readings`) and, per clause and key point,
+    the similarity to the closest phrasing of that point with the clause's polarity (-1 where the
+    clause is nearer to a counter-example than the margin allows)."""
     readings = _readings(answer)
     refs = _references(excuse)
     points = int(refs.points.max()) + 1
     result = np.full((len(readings), points), -1.0)
     if not readings:
         return [], result
-    vectors = embed([text for text, _ in readings])
+    vectors = embed([text for text, _, _ in readings])
     similarity = vectors @ refs.vectors.T
     against = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(readings), -1.0)
-    for c, (_, negated) in enumerate(readings):
-        usable = refs.negated == negated
+    for c, (_, negated, _) in enumerate(readings):
+        usable = refs.negations == negated
         for point in range(points):
             mask = usable & (refs.points == point)
             if mask.any():
                 best = float(similarity[c, mask].max())
                 if best - against[c] >= NEGATIVE_MARGIN:
                     result[c, point] = best
-    return [text for text, _ in readings], result
+    return [(text, number) for text, _, number in readings], result
 
 
-def key_points_made(excuse: Excuse, answer: str, threshold: Optional[float] = None) -> List[ClauseHit]:
+def assign(candidates: List[Tuple[float, int, str, int]]) -> List[ClauseHit]:
+    """(score, point, clause text, clause number) candidates -> hits, best first, so that each
+    clause of the answer makes one key point at most and each point is made once."""
+    hits, used_points, used_clauses = [], set(), set()
+    for score, point, text, number in sorted(candidates, key=lambda c: -c[0]):
+        if point in used_points or number in used_clauses:
+            continue
+        hits.append(ClauseHit(point, text, score))
+        used_points.add(point)
+        used_clauses.add(number)
+    return sorted(hits, key=lambda h: h.point)
+
+
+def key_points_made(excuse: Excuse, answer: str) -> List[ClauseHit]:
     """The key points (flat index over the excuse's arguments) the answer's clauses make, each
-    with the clause that made it best."""
+    with the clause that made it; one point per clause."""
     texts, similarity = point_similarities(excuse, answer)
-    threshold = MATCH_THRESHOLD if threshold is None else threshold
-    hits = []
-    for point in range(similarity.shape[1]):
-        if not texts:
-            break
-        c = int(similarity[:, point].argmax())
-        if similarity[c, point] >= threshold:
-            hits.append(ClauseHit(point, texts[c], float(similarity[c, point])))
-    return hits
+    return assign([(float(similarity[c, p]), p, text, number) for c, (text, number) in enumerate(texts)
+                   for p in range(similarity.shape[1]) if similarity[c, p] >= MATCH_THRESHOLD])
 
 
 def clauses_against(excuse: Excuse, answer: str) -> Tuple[str, ...]:

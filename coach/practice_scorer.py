@@ -250,21 +250,18 @@ SUPPORT_THRESHOLD = 0.35  # a clause this close to a key point makes it when it 
 
 def _points_made(excuse: Excuse, answer: str) -> List[meaning.ClauseHit]:
     """Key points by meaning; a clause somewhat close to a point that also uses one of the
-    point's terms makes it too (the words confirm what the meaning suggests)."""
+    point's terms makes it too (the words confirm what the meaning suggests). One point per clause."""
     texts, similarity = meaning.point_similarities(excuse, answer)
     points = _key_points(excuse)
-    hits = []
-    for p, point in enumerate(points):
-        best = None
-        for c, clause in enumerate(texts):
+    candidates = []
+    for c, (clause, number) in enumerate(texts):
+        tokens = _tokens(clause)[1]
+        for p, point in enumerate(points):
             score = float(similarity[c, p])
             if score >= meaning.MATCH_THRESHOLD or (
-                    score >= SUPPORT_THRESHOLD and any(_match_term(t, _tokens(clause)[1]) for t in point.terms)):
-                if best is None or score > best.similarity:
-                    best = meaning.ClauseHit(p, clause, score)
-        if best:
-            hits.append(best)
-    return hits
+                    score >= SUPPORT_THRESHOLD and any(_match_term(t, tokens) for t in point.terms)):
+                candidates.append((score, p, clause, number))
+    return meaning.assign(candidates)
 
 
 def _phrases(text: str, indexes: Sequence[int]) -> Tuple[str, ...]:
