@@ -36,19 +36,20 @@ PARAPHRASES_PATH = Path(__file__).with_name("key_point_paraphrases.yml")
 NEGATIVE_KEY = "_negative"
 
 # Tuned on the first independent answer set (tests/practice/answers_tuning.yml) only.
-MATCH_THRESHOLD = 0.55     # cosine from which a clause makes a key point
-NEGATIVE_MARGIN = 0.0      # ... and by how much it must be closer to the point than to a counter-example
+MATCH_THRESHOLD = 0.5     # cosine from which a clause makes a key point
+NEGATIVE_MARGIN = 0.1      # ... and by how much it must be closer to the point than to a counter-example
 MIN_CLAUSE_WORDS = 3
 
 _NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
                    "nie", "niemals", "nichts", "niemand", "weder", "kaum", "ohne"}
 # Words that dismiss what they stand next to ("ist eh egal", "sowieso überschätzt").
 _CONTRA = re.compile(
-    r"\b(?:ueberschaetzt|ueberbewertet|sinnlos|quatsch|unsinn|zeitverschwendung|nix|egal|sowieso|eh|"
-    r"vergessen sie|lassen sie (?:das|es)|ueberfluessig|nutzlos|bloedsinn|verbiet\w*|bloss nicht)\b")
+    r"\b(?:ueberschaetzt|ueberbewertet|sinnlos|quatsch|unsinn|zeitverschwendung|nix|egal|eh|"
+    r"vergessen sie|lassen sie (?:das|es)|ueberfluessig|nutzlos|bloedsinn|bloss nicht)\b")
 # An answer that starts by agreeing with the CEO restates his excuse until it turns ("aber …").
 _AGREEING = re.compile(
-    r"^\W*(?:ja\W+|naja\W+|ach\W+\w*\W+)?(?:(?:da\s+)?haben\s+sie\s+(?:\w+\s+){0,2}recht|stimmt|genau|"
+    r"^\W*(?:ach\s+je|oh\s+je|oh\s+ja|ach\s+ja|ja\s+genau)\b"
+    r"|^\W*(?:ja\W+|naja\W+|ach\W+\w*\W+)?(?:(?:da\s+)?haben\s+sie\s+(?:\w+\s+){0,2}recht|stimmt|genau|"
     r"richtig|verstaendlich|klar|das\s+(?:verstehe|sehe)\s+ich|da\s+kann\s+ich\s+sie\s+verstehen|"
     r"sie\s+haben\s+(?:\w+\s+){0,2}recht|recht\s+haben\s+sie)\b")
 _TURN = re.compile(r"^\W*(?:aber|doch|trotzdem|allerdings|jedoch|dennoch|andererseits|nur)\b")
