@@ -41,10 +41,10 @@ NEGATIVE_MARGIN = 0.1      # ... and by how much it must be closer to the point 
 MIN_CLAUSE_WORDS = 3
 
 _NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
-                   "nie", "niemals", "nichts", "niemand", "weder", "kaum", "ohne"}
+                   "nie", "niemals", "nichts", "nix", "niemand", "weder", "kaum", "ohne"}
 # Words that dismiss what they stand next to ("ist eh egal", "sowieso überschätzt").
 _CONTRA = re.compile(
-    r"\b(?:ueberschaetzt|ueberbewertet|sinnlos|quatsch|unsinn|zeitverschwendung|nix|egal|eh|"
+    r"\b(?:ueberschaetzt|ueberbewertet|sinnlos|quatsch|unsinn|zeitverschwendung|egal|eh|"
     r"vergessen sie|lassen sie (?:das|es)|ueberfluessig|nutzlos|bloedsinn|bloss nicht)\b")
 # An answer that starts by agreeing with the CEO restates his excuse until it turns ("aber …").
 _AGREEING = re.compile(

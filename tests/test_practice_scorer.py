@@ -1,6 +1,7 @@
-"""The practice scorer (coach/practice_scorer.py) on answers written the way trainees type:
-strong, partial, off-topic, empty and misspelled ones for six excuses, plus properties that
-make the scores trustworthy for all excuses."""
+"""The practice scorer (coach/practice_scorer.py, by meaning: coach/meaning.py) on answers written
+the way trainees type: strong, partial, off-topic, empty and misspelled ones, plus properties that
+make the scores trustworthy for all excuses. How often answers land in a trainer's band is
+measured on independent answer sets (tests/test_practice_answers.py, make bench)."""
 import pytest
 
 from coach import practice_scorer as scorer
@@ -102,24 +103,20 @@ CASES = [
 SIX_EXCUSES = sorted({c[0] for c in CASES})
 
 
-@pytest.mark.parametrize("excuse_id,kind,answer,score,covered", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
-def test_answers_get_expected_score_and_key_points(excuse_id, kind, answer, score, covered):
-    judgement = scorer.judge(KB.excuse(excuse_id), answer)
-    assert judgement.verdict == scorer.VERDICT_OK
-    assert judgement.score == score
-    assert set(judgement.labels) == covered
+BANDS = {"strong": (2, 3), "partial": (1, 2), "misspelled": (2, 3)}
 
 
-@pytest.mark.parametrize("excuse_id", SIX_EXCUSES)
-@pytest.mark.parametrize("answer", OFF_TOPIC)
-def test_off_topic_answers_score_zero(excuse_id, answer):
-    judgement = scorer.judge(KB.excuse(excuse_id), answer)
-    assert (judgement.verdict, judgement.score, judgement.hits) == (scorer.VERDICT_OFF_TOPIC, 0, ())
+def test_answers_land_in_the_band_of_their_kind():
+    """These answers were written for the earlier word-matching scorer (they use the terms); most
+    must still land in their band, every one must earn something."""
+    results = [(f"{e}-{kind}", scorer.judge(KB.excuse(e), answer).score, BANDS[kind]) for e, kind, answer, _, _ in CASES]
+    assert all(score >= 1 for _, score, _ in results), results
+    assert sum(low <= score <= high for _, score, (low, high) in results) >= 0.75 * len(results), results
 
 
-@pytest.mark.parametrize("excuse_id", sorted(KB.excuses))
-def test_off_topic_answers_score_zero_for_every_excuse(excuse_id):
-    assert all(scorer.judge(KB.excuse(excuse_id), answer).score == 0 for answer in OFF_TOPIC + WEAK)
+def test_off_topic_and_weak_answers_score_zero_for_almost_every_excuse():
+    scores = [scorer.judge(KB.excuse(e), answer).score for e in KB.excuses for answer in OFF_TOPIC + WEAK]
+    assert sum(1 for s in scores if s) <= 0.02 * len(scores) and max(scores) <= 1
 
 
 @pytest.mark.parametrize("excuse_id", SIX_EXCUSES)
@@ -133,40 +130,45 @@ def test_empty_and_one_word_answers_score_zero(excuse_id, answer, verdict):
 
 def test_misspelled_answer_scores_like_the_correct_one():
     excuse = KB.excuse("excuse_no_time")
-    correct = scorer.judge(excuse, "Zeigen Sie als Geschäftsführung Gesicht und nutzen Sie Ihr Netzwerk für Geschäftschancen.")
-    typos = scorer.judge(excuse, "zeigen sie als geschaeftsfuehrung gesicht und nutzen sie ihr netzwek fuer geschaftschancen")
-    assert correct.score == typos.score == 2
-    assert correct.labels == typos.labels
+    correct = scorer.judge(excuse, "Zeigen Sie als Geschäftsführung Gesicht. Ihr Netzwerk bringt Ihnen neue Geschäftschancen.")
+    typos = scorer.judge(excuse, "zeigen sie als geschaeftsfuehrung gesicht. ihr netzwek bringt ihnen neue geschaftschancen")
+    assert correct.score >= 1 and typos.score >= correct.score - 1  # the encoder reads typos a little worse
 
 
-def test_inflection_compounds_and_joined_words_count():
-    excuse = KB.excuse("excuse_employees_waste_time")
-    judgement = scorer.judge(excuse, "Ihre Leute als Botschafterinnen: deren Posts bekommen acht mal so viel Engagement wie die Firmenseite.")
-    assert "Mitarbeitende als Markenbotschafter" in judgement.labels  # "Botschafterinnen"
-    hit = next(h for h in judgement.hits if h.label == "Beiträge von Mitarbeitenden wirken stärker")
-    assert "acht mal" in hit.words[0]  # "acht mal" = "achtmal"
-    privacy = scorer.judge(KB.excuse("excuse_data_privacy"), "Die Datenschutzbedenken sind oft nur ein Vorwand, und Kundendaten bleiben draußen, Sie teilen ja nur Ihre Erfahrungen.")
-    assert {"Erfahrung und Meinung teilen", "Datenschutz nicht vorschieben"} <= set(privacy.labels)
+def test_own_images_earn_points_and_a_keyword_list_at_most_one():
+    excuse = KB.excuse("excuse_no_time")
+    own_words = scorer.judge(excuse, "Eine Viertelstunde beim ersten Kaffee am Montag genügt völlig. Ihre Geschäftspartner "
+                                     "von der Messe rechnen inzwischen fest damit, Sie dort auch anzutreffen.")
+    assert own_words.score >= 2
+    keywords = scorer.judge(excuse, "Netzwerk, Sichtbarkeit, Reichweite, Vertrauen, Zeitfenster, Messe")
+    assert keywords.score <= 1
+
+
+def test_an_answer_that_argues_the_opposite_earns_nothing_and_is_told_so():
+    judgement = scorer.judge(KB.excuse("excuse_no_time"), "Ein Netzwerk bringt Ihnen ohnehin keine Geschäftschancen, "
+                                                           "und die Sichtbarkeit der Chefs ist völlig überschätzt.")
+    assert judgement.score == 0
+    assert judgement.verdict == scorer.VERDICT_AGAINST and judgement.against
 
 
 def test_feedback_quotes_the_trainees_own_words():
-    answer = "Zwei feste Zeitfenster pro Woche reichen, und auf LinkedIn machen Sie Akquise, statt zur Messe zu reisen."
+    answer = "Zwei feste Zeitfenster pro Woche reichen. Und Ihr Netzwerk bringt Aufträge, von denen Sie sonst nichts erfahren."
     judgement = scorer.judge(KB.excuse("excuse_no_time"), answer)
-    assert judgement.score == 3
+    assert judgement.score >= 2
     for hit in judgement.hits:
         assert all(words in answer for words in hit.words)
-    assert ("Zeitfenster pro Woche",) == next(h.words for h in judgement.hits if h.label == "Kleine feste Zeitfenster genügen")
 
 
-@pytest.mark.parametrize("excuse_id", sorted(STRONG))
-def test_strong_answer_for_every_excuse_scores_full(excuse_id):
-    assert scorer.judge(KB.excuse(excuse_id), STRONG[excuse_id]).score == 3
+def test_strong_answers_score_at_least_two_for_most_excuses():
+    scores = {e: scorer.judge(KB.excuse(e), answer).score for e, answer in STRONG.items()}
+    assert all(score >= 1 for score in scores.values()), scores
+    assert sum(score >= 2 for score in scores.values()) >= 0.8 * len(scores), scores
 
 
 @pytest.mark.parametrize("excuse_id", sorted(KB.excuses))
-def test_model_answer_scores_full(excuse_id):
+def test_model_answer_scores_at_least_two(excuse_id):
     excuse = KB.excuse(excuse_id)
-    assert scorer.judge(excuse, excuse.practice.model_answer).score == 3
+    assert scorer.judge(excuse, excuse.practice.model_answer).score >= 2
 
 
 def test_score_scale():

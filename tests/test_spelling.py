@@ -116,7 +116,7 @@ def _skipped_nodes(tree: ast.AST) -> Set[int]:
     return skipped
 
 
-IDENTIFIER = re.compile(r"^[A-Za-z0-9_./:{}\"\-]*$")  # ids, payloads, keys: no spaces, no umlauts
+IDENTIFIER = re.compile(r"^[A-Za-z0-9_./:{}\"*\-]*$")  # ids, payloads, keys, file globs: no spaces, no umlauts
 
 
 def action_texts() -> Iterator[Text]:
@@ -172,11 +172,10 @@ def web_texts() -> Iterator[Text]:
 
 
 def faq_texts() -> Iterator[Text]:
-    path = ROOT / "data" / "faq_responses.yml"
-    if path.exists():
+    for path in sorted((ROOT / "data").glob("faq_responses*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for where, text in _walk_yaml(data, "", {"id", "intent", "url"}):
-            yield f"data/faq_responses.yml: {where}", text
+            yield f"data/{path.name}: {where}", text
 
 
 def all_texts() -> List[Text]:
