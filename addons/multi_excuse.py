@@ -47,12 +47,11 @@ _LINKING_WORDS = (
     r"und dann noch|und auch|ganz zu schweigen von|nicht zu vergessen|aber auch|oder|sondern)"
 )
 # A clause that says what the user does *not* mean ("nicht um die Zeit", "statt Datenschutz"):
-# it starts with a negation, or negates "um …" / "das Problem". "Keine Zeit" is an excuse, not a
-# denial, so "kein" alone does not count.
+# it starts with a negation, or negates "um …" / "das Problem" / "zu tun haben". "Keine Zeit" or
+# "kein Thema" is an excuse, not a denial, so "kein" alone does not count.
 _DENIAL = re.compile(
     r"^\W*(?:(?:nein|ne|nee|also|und|aber|doch)\W+)*(?:nicht|nich|net|ned|statt|anstatt)\b"
     r"|\bnicht\s+(?:so\s+sehr\s+|eigentlich\s+|wirklich\s+|mehr\s+)?(?:um|ums|das\s+problem|das\s+thema)\b"
-    r"|\b(?:nicht|kein)\s+(?:das\s+)?thema\b"
     r"|\b(?:nichts|nix)\s+(?:damit\s+)?zu\s+tun\b|\bgeht\s+(?:es|s)\s+(?:mir\s+)?(?:doch\s+)?nicht\b"
 )
 
@@ -341,6 +340,8 @@ class MultiExcuseDetector(_LinearTextComponent):
         if always:  # the words of a correction ("falsch verstanden") are no clause of their own excuse
             text = correction_cues_blanked(text)
         spans = split_clauses(text)
+        if not spans:  # nothing but the words of a correction
+            return []
         if len(spans) < 2 and not always and not any(is_denial(text[s:e]) for s, e in spans):
             return []
         probabilities = self._classifier.predict_proba(self._features([text[s:e] for s, e in spans]))

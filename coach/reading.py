@@ -13,7 +13,7 @@ actions read the move from the `reading` slot, so both sides agree by constructi
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from coach.german_text import fold
@@ -92,6 +92,7 @@ YES_BUT_SWITCH = 0.9       # a "ja, aber …" leaves the current excuse only for
 NAMED_ELSEWHERE = 0.70     # during an excuse, another one counts as "clearly named" from here
 STILL_ON_TOPIC = 0.03      # the current excuse's share that keeps a reply on it
 MAX_OPTIONS = 3
+MAYBE_EXCUSE_FOR_STATEMENT = 0.25  # a statement the NLU reads as `faq` but with an excuse this likely
 MAYBE_EXCUSE = 0.08        # below the NLU's fallback threshold, an excuse this likely is offered
 
 _NUMBER = re.compile(r"^\W*(?:nr\.?|nummer|schritt|die|den|das)?\s*([1-9])\W*(?:\.|er|te|ter|ten)?\W*$")
@@ -312,6 +313,13 @@ def read(context: Context, parse: Parse) -> Optional[Move]:
     if parse.intent in ("report_done", "report_not_done"):
         return Move("action_commitment_report", "report", reply=REPLY_INTENTS[parse.intent])
     if parse.intent == "faq":
+        ranked = excuse_ranking(parse)
+        if ranked and ranked[0][1] >= MAYBE_EXCUSE_FOR_STATEMENT and not is_question(parse.text):
+            # How-to answers are for questions; a statement near an excuse ("keine Zeit für
+            # LinkedIn") is the excuse.
+            rest = [(n, c) for n, c in parse.ranking if n != "faq"]
+            total = sum(c for _, c in rest) or 1.0
+            return _excuse(context, replace(parse, intent=ranked[0][0], ranking=[(n, c / total) for n, c in rest]))
         return Move("action_answer_faq", "faq", question=True)
     if parse.intent and parse.intent.startswith(EXCUSE_PREFIX):
         return _excuse(context, parse)

@@ -153,3 +153,10 @@ def test_a_yes_but_leaves_the_current_excuse_only_for_a_very_clear_new_one():
     assert read(context, unclear).action == "action_next_argument"
     clear = parse("ja, aber meine Mitarbeiter wollen da nicht mitmachen", STAFF, ranking=[(STAFF, 0.96)])
     assert read(context, clear).excuses == [STAFF]
+
+
+def test_how_to_answers_are_for_questions_a_statement_near_an_excuse_is_the_excuse():
+    statement = parse("keine zeit für linkedin", "faq", ranking=[("faq", 0.51), (NO_TIME, 0.47)])
+    assert read(Context(), statement).excuses == [NO_TIME]
+    question = parse("wie viel zeit brauch ich pro woche für linkedin?", "faq", ranking=[("faq", 0.6), (NO_TIME, 0.3)])
+    assert read(Context(), question).action == "action_answer_faq"
