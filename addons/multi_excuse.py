@@ -38,6 +38,10 @@ logger = logging.getLogger(__name__)
 EXCUSE_PREFIX = "excuse_"
 ENTITY_NAME = "excuse"
 OTHER = "__other__"
+# How-to questions ("was soll ich als Erstes posten?") sound like excuse clauses ("was soll ich
+# schon posten"): as "no excuse" they taught the clause model to miss real excuses (two-excuse
+# messages found 20/20 -> 13/20), so the clause model does not learn from them.
+CLAUSE_IGNORED_INTENTS = {"faq"}
 CORRECTION_INTENT = "correction"  # its clauses are always read: they may name the meant excuse
 CLAUSES_KEY = "excuse_clauses"  # parse data: what each clause names or denies
 
@@ -322,6 +326,8 @@ class MultiExcuseDetector(_LinearTextComponent):
         texts, labels = [], []
         for example in training_data.intent_examples:
             intent = example.get(INTENT) or ""
+            if intent in CLAUSE_IGNORED_INTENTS:
+                continue
             texts.append(example.get(TEXT))
             labels.append(intent if intent.startswith(EXCUSE_PREFIX) else OTHER)
         if len({label for label in labels if label != OTHER}) < 2:
