@@ -339,7 +339,7 @@ def read(context: Context, parse: Parse) -> Optional[Move]:
         # Not an excuse, not a short reply: a comment on the argument just given, when it
         # starts like one or when it still sounds like the excuse under discussion.
         if starts_yes_but(parse.text) or share_of(parse, current) >= STILL_ON_TOPIC \
-                or parse.intent in ("deny", "unsure"):
+                or parse.intent in ("deny", "unsure") or (parse.intent == "nlu_fallback" and is_question(parse.text)):
             return _stay(parse)
     return None
 

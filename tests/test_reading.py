@@ -160,3 +160,10 @@ def test_how_to_answers_are_for_questions_a_statement_near_an_excuse_is_the_excu
     assert read(Context(), statement).excuses == [NO_TIME]
     question = parse("wie viel zeit brauch ich pro woche für linkedin?", "faq", ranking=[("faq", 0.6), (NO_TIME, 0.3)])
     assert read(Context(), question).action == "action_answer_faq"
+
+
+def test_an_unclear_question_during_an_excuse_is_about_that_excuse():
+    message = parse("ab wann sieht man da denn überhaupt was", "nlu_fallback",
+                    ranking=[("nlu_fallback", 0.3), ("faq", 0.29), ("excuse_no_expertise", 0.2)])
+    move = read(Context(asked=reading.ASKED_ARGUMENT, current_excuse="excuse_no_roi"), message)
+    assert move.action == "action_answer_on_current"
