@@ -100,7 +100,7 @@ _NUMBER_WORDS = {"eins": 1, "erste": 1, "ersten": 1, "erster": 1, "zwei": 2, "zw
                  "zweiter": 2, "drei": 3, "dritte": 3, "dritten": 3, "dritter": 3, "vier": 4,
                  "vierte": 4, "vierten": 4, "fuenf": 5, "fuenfte": 5, "fuenften": 5}
 _QUESTION_START = re.compile(
-    r"^(?:und\s+|aber\s+|ja\s+)?(?:wie|was|wo|wann|wer|wen|wem|welche\w*|warum|wieso|weshalb|woher|"
+    r"^(?:und\s+|aber\s+|ja\s+)?(?:(?:ab|bis|seit|fuer|mit|an|auf|nach|von|zu|in)\s+(?=wann|wie|was|wo|welche))?(?:wie|was|wo|wann|wer|wen|wem|welche\w*|warum|wieso|weshalb|woher|"
     r"kann|koennen|könnte|koennte|soll|sollte|muss|gibt|hilft|bringt|ist|sind|hat|haben|wuerde|würde)\b"
 )
 _YES_BUT = re.compile(r"^\W*(?:ja|jo|schon|mag sein|stimmt|okay|ok|gut|na ja|naja|klar)?\W*(?:aber|trotzdem|nur)\b")
