@@ -242,6 +242,10 @@ def say_first_feedback(dispatcher: CollectingDispatcher, judgement: scorer.Judge
         dispatcher.utter_message(response="utter_practice_nudge_short")
     elif judgement.verdict == scorer.VERDICT_OFF_TOPIC:
         dispatcher.utter_message(response="utter_practice_nudge_off_topic")
+    elif judgement.verdict == scorer.VERDICT_AGAINST:
+        dispatcher.utter_message(response="utter_practice_nudge_against", clause=judgement.against[0])
+    elif judgement.verdict == scorer.VERDICT_KEYWORDS:
+        dispatcher.utter_message(response="utter_practice_nudge_keywords")
     else:
         hits = shown_hits(list(judgement.hits))
         dispatcher.utter_message(response="utter_practice_strong", points=describe_hits(hits),

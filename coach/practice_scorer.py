@@ -46,6 +46,7 @@ STRONG_WORD_LENGTH = 5
 MIN_EVIDENCE_WORDS = 2
 VERDICT_OK, VERDICT_EMPTY, VERDICT_TOO_SHORT, VERDICT_OFF_TOPIC = "ok", "empty", "too_short", "off_topic"
 VERDICT_AGAINST = "against"  # the answer's words argue against the key points
+VERDICT_KEYWORDS = "keywords"  # topic words without a sentence
 
 _NEGATION = "<nicht>"
 _NEGATIONS = {"nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "ohne", "nie", "niemals"}
@@ -241,7 +242,9 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         hits.append(PointHit(label, index, excuse.arguments[index].sources, (hit.clause,)))
     if not hits:
         against = meaning.clauses_against(excuse, answer)
-        return Judgement(VERDICT_AGAINST if against else VERDICT_OFF_TOPIC, 0, (), against)
+        if against:
+            return Judgement(VERDICT_AGAINST, 0, (), against)
+        return Judgement(VERDICT_KEYWORDS if meaning.is_keyword_list(answer) else VERDICT_OFF_TOPIC, 0, ())
     return Judgement(VERDICT_OK, score_for((h.label, h.argument) for h in hits), tuple(hits))
 
 
