@@ -210,12 +210,16 @@ class ActionNextArgument(Action):
             return []
         excuse = KB.excuse(state.current_excuse)
         state.set_outcome(excuse.id, NOT_CONVINCED)
-        index = state.next_argument(excuse, preferred=argument_fit(tracker, excuse.id))
+        # A bare "nein"/"überzeugt mich nicht" (a short reply) gets the next argument in order; a
+        # "ja, aber" with content the one closest to what the user said, and its words back.
+        move = move_of(tracker)
+        generic = bool(move and move.reply)
+        index = state.next_argument(excuse, preferred=() if generic else argument_fit(tracker, excuse.id))
         if index is None:
             dispatcher.utter_message(response="utter_arguments_exhausted", title=excuse.title)
             show_first_steps(dispatcher, state, excuse)
             return save(state)
-        point = users_point(latest_text(tracker))
+        point = None if generic else users_point(latest_text(tracker))
         if point:
             dispatcher.utter_message(response="utter_take_up_point", point=point)
         else:
