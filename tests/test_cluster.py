@@ -63,6 +63,10 @@ EXCUSE_MESSAGES = {
     "excuse_no_roi": "Was kommt denn da unterm Strich raus?",
     "excuse_no_time": "Ich hab schlicht keine Zeit für LinkedIn.",
     "excuse_not_my_style": "Dieses ständige Sich-selbst-Feiern auf LinkedIn liegt mir einfach nicht",
+    "excuse_already_have_profile": "Wir haben doch längst eine Firmenseite, das reicht völlig.",
+    "excuse_too_old": "In meinem Alter fange ich mit so was nicht mehr an.",
+    "excuse_on_xing": "Wir sind seit Jahren auf XING, ein zweites Netzwerk brauchen wir nicht.",
+    "excuse_tidy_up_first": "Erst müssen wir intern aufräumen, dann kommt Social Media.",
 }
 
 
