@@ -44,6 +44,10 @@ STRONG_FOLLOW_UPS = {
     "excuse_no_roi": "Dann messen Sie die Wirkung mit ein paar Kennzahlen und fragen im Kundengespräch nach, dann ist das kein Bauchgefühl mehr.",
     "excuse_employees_unwilling": "Beiträge von Mitarbeitenden bringen achtmal mehr Engagement – schon zwei Freiwillige machen einen Unterschied.",
     "excuse_distrust_employees": "Gemeinsame Spielregeln und offenes Feedback helfen, und Misstrauen bremst gerade die engagierten Leute aus.",
+    "excuse_already_have_profile": "Eine Seite allein bewegt nichts. Erst wenn Sie selbst regelmäßig etwas teilen, nimmt man Sie wahr.",
+    "excuse_too_old": "Ihre lange Erfahrung ist dort ein echter Vorteil. Und von jüngeren Kolleginnen lernen Sie die Technik schnell.",
+    "excuse_on_xing": "Behalten Sie XING ruhig. LinkedIn ergänzt es und erreicht die Kunden, die dort nicht sind.",
+    "excuse_tidy_up_first": "Nehmen Sie das Team gleich mit ins Boot. Ein Vorsprung der anderen lässt sich später kaum aufholen.",
 }
 WEAK_ANSWERS = ["Hm, da haben Sie wohl recht.", "Naja, jeder muss das selbst wissen.",
                 "Ich finde LinkedIn halt wichtig, weil alle da sind.", "keine ahnung",
