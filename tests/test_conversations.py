@@ -28,7 +28,7 @@ TEST_ENV = {"RASA_PORT": os.environ.get("TEST_CONV_RASA_PORT", "15105"),
             "RASA_API_TOKEN": TOKEN}
 # Share of conversations that must pass: the tuning set gates, the held-out set is reported and
 # only guarded against a collapse (figures of each run: results/conversations-*.json).
-FLOORS = {"listening.yml": 0.85, "listening_holdout.yml": 0.70}
+FLOORS = {"listening.yml": 0.82, "listening_holdout.yml": 0.70}
 WELCOME_BACK = "Schön, dass Sie wieder da sind"  # utter_welcome_back*, at session start or on request
 FALLBACK_OPENINGS = ("Das habe ich nicht ganz verstanden", "Dabei kann ich leider nicht helfen",
                      "Worauf bezieht sich Ihr Einwand")
