@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
-from coach import knowledge_base, reading
+from coach import knowledge_base, meaning, reading
 from actions.coaching_state import (
     CONVINCED,
     NOT_CONVINCED,
@@ -230,9 +230,15 @@ class ActionNextArgument(Action):
 
 
 def argument_fit(tracker: Tracker, excuse_id: str) -> List[int]:
-    """The excuse's arguments, best match to the latest message first (addons/argument_fit.py)."""
-    order = (tracker.latest_message.get("argument_fit") or {}).get(excuse_id) or ""
-    return [int(ch) for ch in str(order) if ch.isdigit()]
+    """The excuse's arguments, closest in meaning to the latest message first (coach/meaning.py);
+    none for short messages, which carry no point to answer."""
+    text = latest_text(tracker)
+    if reading.word_count(text) < FIT_MIN_WORDS or text.startswith("/"):
+        return []
+    return meaning.argument_order(KB.excuse(excuse_id), text)
+
+
+FIT_MIN_WORDS = 4
 
 
 def users_point(text: str, max_words: int = 12) -> Optional[str]:
