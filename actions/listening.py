@@ -23,6 +23,8 @@ from coach import reading
 from coach.knowledge_base import DEFAULT_PATH
 
 DONE, NOT_DONE, RESCHEDULED = "done", "not_done", "rescheduled"  # what became of an open commitment
+COMMITMENT_BUTTONS = [{"title": "Erledigt", "payload": "/report_done"},
+                      {"title": "Noch nicht", "payload": "/report_not_done"}]
 FAQ_SOURCES_FILES = "faq_sources*.yml"  # next to the knowledge base: topic -> sources, evidence
 
 
@@ -180,9 +182,7 @@ class ActionWelcomeBack(Action):
 def welcome_back(dispatcher, state: CoachingState) -> Events:
     if state.open_commitments:
         dispatcher.utter_message(response="utter_welcome_back_commitment",
-                                 commitment=describe(state.open_commitments[0]),
-                                 buttons=[{"title": "Erledigt", "payload": "/report_done"},
-                                          {"title": "Noch nicht", "payload": "/report_not_done"}])
+                                 commitment=describe(state.open_commitments[0]), buttons=COMMITMENT_BUTTONS)
         state.phase = PHASE_COMMITMENT
     else:
         ask_for_excuse(dispatcher, state, "utter_welcome_back")
@@ -214,8 +214,7 @@ class ActionCommitmentReport(Action):
             status = NOT_DONE
         else:
             dispatcher.utter_message(response="utter_commitment_check_again", commitment=describe(commitment),
-                                     buttons=[{"title": "Erledigt", "payload": "/report_done"},
-                                              {"title": "Noch nicht", "payload": "/report_not_done"}])
+                                     buttons=COMMITMENT_BUTTONS)
             state.phase = PHASE_COMMITMENT
             return save(state)
         report = {key: commitment.get(key) for key in ("excuse", "step_number", "step", "due_date", "session")}
@@ -230,13 +229,11 @@ class ActionCommitmentReport(Action):
             dispatcher.utter_message(response="utter_commitment_rescheduled", due=due.label)
         else:
             dispatcher.utter_message(response="utter_commitment_not_done")
-        state.phase = PHASE_NEXT
-        if state.open_commitments:
-            return [SlotSet("commitment_reports", (tracker.get_slot("commitment_reports") or []) + [report])] \
-                + welcome_back(dispatcher, state)
-        dispatcher.utter_message(response="utter_offer_more", buttons=common_buttons(state)
-                                 + [{"title": "Abschließen", "payload": "/goodbye"}])
-        return [SlotSet("commitment_reports", (tracker.get_slot("commitment_reports") or []) + [report])] + save(state)
+        recorded = SlotSet("commitment_reports", (tracker.get_slot("commitment_reports") or []) + [report])
+        if state.open_commitments:  # the next open commitment, same question
+            return [recorded] + welcome_back(dispatcher, state)
+        offer_way_forward(dispatcher, state)
+        return [recorded] + save(state)
 
 
 class ActionSessionStart(Action):

@@ -228,14 +228,6 @@ def assign(candidates: List[Tuple[float, int, str, int]]) -> List[ClauseHit]:
     return sorted(hits, key=lambda h: h.point)
 
 
-def key_points_made(excuse: Excuse, answer: str) -> List[ClauseHit]:
-    """The key points (flat index over the excuse's arguments) the answer's clauses make, each
-    with the clause that made it; one point per clause."""
-    texts, similarity = point_similarities(excuse, answer)
-    return assign([(float(similarity[c, p]), p, text, number) for c, (text, number) in enumerate(texts)
-                   for p in range(similarity.shape[1]) if similarity[c, p] >= MATCH_THRESHOLD])
-
-
 def clauses_against(excuse: Excuse, answer: str) -> Tuple[str, ...]:
     """Clauses that come close to a key point but deny it ("ein Netzwerk bringt keine Kunden")."""
     parts = [c for c in clauses(answer) if len(words(c)) >= MIN_CLAUSE_WORDS and is_negated(c)]
@@ -247,9 +239,5 @@ def clauses_against(excuse: Excuse, answer: str) -> Tuple[str, ...]:
 
 
 def flat_key_points(excuse: Excuse) -> List[Tuple[str, int]]:
-    """(label, argument index) of every key point, in the order `key_points_made` counts them."""
+    """(label, argument index) of every key point, in the order `point_similarities` numbers them."""
     return [(p.label, i) for i, a in enumerate(excuse.arguments) for p in a.key_points]
-
-
-def strongest_clause(hits: Sequence[ClauseHit]) -> Optional[ClauseHit]:
-    return max(hits, key=lambda h: h.similarity) if hits else None

@@ -1,19 +1,15 @@
 """The practical how-to answers (faq/<topic>): every topic has examples, an answer and its sources,
 and every evidence phrase is found verbatim in the article it cites (as for the arguments)."""
-import os
 import re
 from pathlib import Path
 
 import yaml
 
+from coach.knowledge_base import MAX_EVIDENCE_WORDS, load
+from tests.test_evidence import fold, source_files
+
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = Path(os.environ.get("SEEDS_DIR") or ROOT.parent / "shared" / "seeds")
-MIN_TOPICS, MIN_EXAMPLES, MAX_EVIDENCE_WORDS = 25, 20, 7
-QUOTES = str.maketrans({c: '"' for c in "„“”‚‘’'«»"})
-
-
-def fold(text):
-    return " ".join(text.translate(QUOTES).lower().split())
+MIN_TOPICS, MIN_EXAMPLES = 25, 20
 
 
 def topics_with_examples():
@@ -41,9 +37,8 @@ def sources():
 
 
 def articles():
-    table = (SEEDS / "README.md").read_text(encoding="utf-8")
-    files = dict(re.findall(r"\|\s*(S\d)\s*\|\s*(\S+\.txt)\s*\|", table))
-    return {sid: fold((SEEDS / name).read_text(encoding="utf-8")) for sid, name in files.items()}
+    """The articles as the evidence test reads them (same folding, same files)."""
+    return {sid: fold(path.read_text(encoding="utf-8")) for sid, path in source_files(load()).items()}
 
 
 def test_every_topic_has_examples_an_answer_and_sources():
@@ -58,7 +53,6 @@ def test_every_topic_has_examples_an_answer_and_sources():
 
 def test_evidence_is_verbatim_in_the_cited_article_and_unbacked_answers_say_so():
     texts = articles()
-    assert texts, f"no articles found under {SEEDS}"
     for topic, entry in sources().items():
         cited, evidence = entry.get("sources") or [], entry.get("evidence") or []
         if not cited:
