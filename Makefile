@@ -44,12 +44,12 @@ test-cluster: train
 
 ## What happened in the sessions, for trainers. ARGS="--from 2026-11-01 --to 2026-11-30 --code WS-NOV --format json|csv"
 report: setup
-	@$(PY) -m actions.report $(ARGS)
+	@$(PY) -m core.report $(ARGS)
 
 ## DSGVO retention: delete conversations older than DAYS days from the session log and the tracker store.
 purge:
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=90"; exit 2; }
-	@$(PY) -m actions.data_retention --days $(DAYS) $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
+	@$(PY) -m core.data_retention --days $(DAYS) $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 
 clean:
 	rm -rf models results logs .rasa

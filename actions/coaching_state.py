@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 from coach.knowledge_base import Excuse
+from core import slot_contract as contract
 
 CONVINCED, NOT_CONVINCED, OPEN = "convinced", "not_convinced", "open"
 OUTCOME_LABELS = {CONVINCED: "überzeugt", NOT_CONVINCED: "noch nicht überzeugt", OPEN: "offen"}
@@ -101,18 +102,11 @@ class CoachingState:
 
     # -- commitments ----------------------------------------------------------------------
     def commit(self, excuse: Excuse, step_number: int, due_label: Optional[str], due_date: Optional[str]) -> Dict[str, Any]:
-        commitment = {
-            "excuse": excuse.id,
-            "step_number": step_number,
-            "step": excuse.first_steps[step_number - 1],
-            "due_label": due_label,
-            "due_date": due_date,
-        }
+        commitment = contract.commitment(excuse.id, step_number, excuse.first_steps[step_number - 1],
+                                         due_label, due_date)
         # Committing to the same step again (e.g. with a date) replaces the earlier entry.
-        self.commitments = [
-            c for c in self.commitments
-            if (c["excuse"], c["step_number"]) != (excuse.id, step_number)
-        ] + [commitment]
+        self.commitments = [c for c in self.commitments
+                            if not contract.same_step(c, excuse.id, step_number)] + [commitment]
         return commitment
 
     def set_last_due_date(self, due_label: str, due_date: str) -> Optional[Dict[str, Any]]:

@@ -21,6 +21,7 @@ from actions.coaching_state import (
 )
 from coach import reading
 from coach.knowledge_base import DEFAULT_PATH
+from core import slot_contract as contract
 
 DONE, NOT_DONE, RESCHEDULED = "done", "not_done", "rescheduled"  # what became of an open commitment
 COMMITMENT_BUTTONS = [{"title": "Erledigt", "payload": "/report_done"},
@@ -217,10 +218,8 @@ class ActionCommitmentReport(Action):
                                      buttons=COMMITMENT_BUTTONS)
             state.phase = PHASE_COMMITMENT
             return save(state)
-        report = {key: commitment.get(key) for key in ("excuse", "step_number", "step", "due_date", "session")}
-        report["status"] = status
-        if due:
-            report.update(new_due_label=due.label, new_due_date=due.day.isoformat())
+        report = contract.commitment_report(commitment, status, due.label if due else None,
+                                            due.day.isoformat() if due else None)
         state.open_commitments = state.open_commitments[1:]
         state.current_excuse = commitment["excuse"] if commitment.get("excuse") in KB.excuses else state.current_excuse
         if status == DONE:
@@ -229,7 +228,7 @@ class ActionCommitmentReport(Action):
             dispatcher.utter_message(response="utter_commitment_rescheduled", due=due.label)
         else:
             dispatcher.utter_message(response="utter_commitment_not_done")
-        recorded = SlotSet("commitment_reports", (tracker.get_slot("commitment_reports") or []) + [report])
+        recorded = SlotSet(contract.COMMITMENT_REPORTS, (tracker.get_slot(contract.COMMITMENT_REPORTS) or []) + [report])
         if state.open_commitments:  # the next open commitment, same question
             return [recorded] + welcome_back(dispatcher, state)
         offer_way_forward(dispatcher, state)

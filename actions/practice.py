@@ -39,6 +39,7 @@ from actions.coaching_state import PHASE_PRACTICE_AGAIN
 from coach import meaning
 from coach import practice_scorer as scorer
 from coach.knowledge_base import Excuse
+from core import slot_contract as contract
 
 # The scorer compares answers with every key point's phrasings by meaning: embed them (and load
 # the sentence encoder) at start, so the first trainee's answer is not the slow one.
@@ -49,7 +50,7 @@ Events = List[Dict[Text, Any]]
 FORM = "practice_form"
 ANSWER_SLOT = "practice_answer"
 STATE_SLOT = "practice"
-ROUNDS_SLOT = "practice_rounds"
+ROUNDS_SLOT = contract.PRACTICE_ROUNDS
 MODE_PRACTICE = "practice"
 DEFAULT_ROUNDS = 5
 MAX_ROUNDS = 10

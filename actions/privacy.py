@@ -12,12 +12,12 @@ from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action
 
-from actions import data_retention
+from core import data_retention
 from actions.practice import (
     CLOSE_LOOP, COMMAND_MAX_WORDS, Practice, answer_events, is_button, latest_text, practice_active, scorer,
 )
-from actions.session_store import SessionStore, database_url
-from addons.pseudonym import pseudonym
+from core.session_store import SessionStore, database_url
+from core.pseudonym import pseudonym
 
 ACTION_NAME = "action_delete_my_data"
 # During the practice a long answer about data protection may read like a delete request to the

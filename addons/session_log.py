@@ -1,4 +1,4 @@
-"""Rasa event broker that writes the session log (actions/session_store.py).
+"""Rasa event broker that writes the session log (core/session_store.py).
 
 The tracker store hands over each event exactly once, right after storing it. This broker
 turns them into the log: a session per Rasa conversation session, every user and bot turn,
@@ -21,22 +21,21 @@ import json
 import logging
 import zlib
 from collections import deque
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any, Dict, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
-from actions.session_store import SessionStore
+from core import slot_contract as contract
+from core.session_store import SessionStore
 from addons.db_health import DATABASE_ERRORS, HEALTH, RETRY_SECONDS
-from addons.pseudonym import pseudonym
+from core.pseudonym import pseudonym
 
 logger = logging.getLogger(__name__)
 COMPONENT = "session log"
 
-EXCUSE_SLOTS = {"discussed_excuses", "shown_arguments", "outcomes"}
-SESSION_SLOTS = {"rating": "rating", "mode": "mode", "training_code": "training_code"}
 RANKING_LENGTH = 5
 TRACKER_EVENTS_TABLE = "events"  # Rasa's SQL tracker store (addons/tracker_store.py), same database
 
@@ -205,7 +204,7 @@ class SessionLogBroker(EventBroker):
         ).bindparams(sa.bindparam("names", expanding=True))
         slots: Dict[str, Any] = {}
         with self.store.engine.connect() as connection:
-            for type_name, name, data in connection.execute(query, {"sender": sender, "names": sorted(EXCUSE_SLOTS)}):
+            for type_name, name, data in connection.execute(query, {"sender": sender, "names": sorted(contract.EXCUSE_SLOTS)}):
                 if type_name == "session_started":
                     slots = {}  # slots set before belong to an earlier session
                 else:
@@ -232,43 +231,25 @@ class SessionLogBroker(EventBroker):
     def _slot_set(self, sender: str, session_id: str, name: Optional[str], value: Any) -> None:
         slots = self._slots.setdefault(sender, {})
         slots[name] = value
-        if name in EXCUSE_SLOTS:
-            outcomes = slots.get("outcomes") or {}
-            shown = slots.get("shown_arguments") or {}
-            self._write_if_changed(session_id, self.store.set_excuses, [
-                {"excuse_id": e, "arguments_shown": shown.get(e, []), "outcome": outcomes.get(e, "open")}
-                for e in slots.get("discussed_excuses") or []
-            ])
-        elif name == "commitments":
-            self._write_if_changed(session_id, self.store.set_commitments, [
-                {
-                    "excuse_id": c["excuse"],
-                    "step_number": c["step_number"],
-                    "step_text": c["step"],
-                    "due_date": date.fromisoformat(c["due_date"]) if c.get("due_date") else None,
-                }
-                for c in value or []
-            ])
-        elif name == "practice_rounds":
-            # Practice mode (actions/practice.py): one entry per round and attempt.
-            self._write_if_changed(session_id, self.store.set_practice_rounds, [
-                {**{key: r.get(key) for key in ("attempt", "round", "excuse_id", "score", "covered",
-                                                "answer_excerpt", "hints")},
-                 **({} if self.log_user_text else {"answer_excerpt": None})}
-                for r in value or []
-            ])
-        elif name == "commitment_reports":
+        if name in contract.EXCUSE_SLOTS:
+            self._write_if_changed(session_id, self.store.set_excuses, contract.excuse_rows(slots))
+        elif name == contract.COMMITMENTS:
+            self._write_if_changed(session_id, self.store.set_commitments, contract.commitment_rows(value))
+        elif name == contract.PRACTICE_ROUNDS:
+            self._write_if_changed(session_id, self.store.set_practice_rounds,
+                                   contract.practice_round_rows(value, keep_text=self.log_user_text))
+        elif name == contract.COMMITMENT_REPORTS:
             # A returning user's answer about a commitment of an earlier session (idempotent).
-            for report in value or []:
-                new_due = report.get("new_due_date")
-                self.store.report_commitment(sender, report["excuse"], report["step_number"], report["status"],
-                                             date.fromisoformat(new_due) if new_due else None)
-        elif name == "reading" and isinstance(value, dict) and value.get("kind") == "correction":
+            for report in contract.report_rows(value):
+                self.store.report_commitment(sender, report["excuse_id"], report["step_number"], report["status"],
+                                             report["new_due_date"])
+        elif name == contract.READING and contract.correction_pair(value):
             # What the coach misread and what the user meant (coach.reading), for later review.
-            self.store.add_correction(session_id, self._last_turn.get(sender) or "", value.get("misread"),
-                                      (value.get("excuses") or [None])[0], datetime.now(timezone.utc))
-        elif name in SESSION_SLOTS and value is not None:
-            self.store.update_session(session_id, **{SESSION_SLOTS[name]: value})
+            misread, meant = contract.correction_pair(value)
+            self.store.add_correction(session_id, self._last_turn.get(sender) or "", misread, meant,
+                                      datetime.now(timezone.utc))
+        elif name in contract.SESSION_SLOTS and value is not None:
+            self.store.update_session(session_id, **{contract.SESSION_SLOTS[name]: value})
 
     def _write_if_changed(self, session_id: str, write, rows) -> None:
         # The actions set all coaching slots after every turn; write only what changed.

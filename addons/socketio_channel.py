@@ -28,7 +28,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 
 from addons.message_limits import checked
-from addons.pseudonym import SECRET_VARIABLE
+from core.pseudonym import SECRET_VARIABLE
 
 logger = logging.getLogger(__name__)
 

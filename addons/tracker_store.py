@@ -32,7 +32,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from addons import action_guard  # noqa: F401  (installs the apology for failed custom actions)
 from addons import incremental_states, speedups  # noqa: F401  (speedups: per-turn costs of stock Rasa)
 from addons.db_health import DATABASE_ERRORS, HEALTH, RETRY_SECONDS
-from addons.pseudonym import pseudonym
+from core.pseudonym import pseudonym
 
 logger = logging.getLogger(__name__)
 DELETE_ACTION = "action_delete_my_data"  # actions/privacy.py
@@ -84,7 +84,7 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, future=True)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         else:
-            # Same SQLite file as the session log (actions/session_store.py): wait for the
+            # Same SQLite file as the session log (core/session_store.py): wait for the
             # other writer instead of failing, and commit without a full fsync under WAL.
             @sa.event.listens_for(self.engine, "connect")
             def _sqlite_pragmas(dbapi_connection, _record) -> None:

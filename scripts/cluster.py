@@ -63,7 +63,7 @@ def prepare_schema(url: str) -> None:
     at the same moment and would all try to create them."""
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from actions.session_store import SessionStore
+    from core.session_store import SessionStore
 
     store = SessionStore(url)
     try:

@@ -21,8 +21,8 @@ import socketio
 import sqlalchemy as sa
 
 from coach.knowledge_base import load
-from actions.session_store import SessionStore
-from addons.pseudonym import pseudonym
+from core.session_store import SessionStore
+from core.pseudonym import pseudonym
 from cluster import Cluster
 from services import MODEL_PATH, ROOT
 from tests.conftest import fresh_postgres_database
@@ -135,7 +135,7 @@ def in_parallel(conversations: List[Conversation], turns: range, route_for) -> N
 
 def report_sessions(cluster: Cluster) -> list:
     result = subprocess.run(
-        [sys.executable, "-m", "actions.report", "--format", "json", "--database-url", cluster.database_url],
+        [sys.executable, "-m", "core.report", "--format", "json", "--database-url", cluster.database_url],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     )
     return json.loads(result.stdout)["sessions"]

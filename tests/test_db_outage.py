@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from coach.knowledge_base import load
-from addons.pseudonym import pseudonym
+from core.pseudonym import pseudonym
 from services import ROOT
 from tests.conftest import fresh_postgres_database
 from tests.servers import running_coach
@@ -77,7 +77,7 @@ def wait_until_ready(coach, timeout: float = 30) -> dict:
 
 def logged_sessions(direct_url: str) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "actions.report", "--format", "json", "--database-url", direct_url],
+        [sys.executable, "-m", "core.report", "--format", "json", "--database-url", direct_url],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     )
     return {tuple(s["excuses"]): s for s in json.loads(result.stdout)["sessions"]}

@@ -31,7 +31,7 @@ def say(services: Services, sender: str, text: str) -> list:
 
 def report(database_url: str) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "actions.report", "--format", "json", "--database-url", database_url],
+        [sys.executable, "-m", "core.report", "--format", "json", "--database-url", database_url],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     )
     return json.loads(result.stdout)

@@ -90,7 +90,7 @@ def test_fifty_parallel_conversations_stay_apart_and_are_all_logged(tmp_path):
     assert turns == CONVERSATIONS * 10
 
     report = subprocess.run(
-        [sys.executable, "-m", "actions.report", "--format", "json", "--database-url", database_url],
+        [sys.executable, "-m", "core.report", "--format", "json", "--database-url", database_url],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     )
     sessions = json.loads(report.stdout)["sessions"]

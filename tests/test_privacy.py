@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from coach.knowledge_base import load
-from actions.session_store import SessionRow
-from addons.pseudonym import pseudonym
+from core.session_store import SessionRow
+from core.pseudonym import pseudonym
 from services import MODEL_PATH, ROOT, Services
 from tests.conftest import fresh_postgres_database
 

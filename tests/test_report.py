@@ -1,4 +1,4 @@
-"""`python -m actions.report` on a SQLite log with three known sessions, in all three formats."""
+"""`python -m core.report` on a SQLite log with three known sessions, in all three formats."""
 import csv
 import io
 import json
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from actions.report import NO_SESSIONS
-from actions.session_store import SessionStore
+from core.report import NO_SESSIONS
+from core.session_store import SessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -49,7 +49,7 @@ def url(tmp_path_factory):
 
 
 def report(url, *args):
-    return subprocess.run([str(PYTHON), "-m", "actions.report", "--database-url", url, *args],
+    return subprocess.run([str(PYTHON), "-m", "core.report", "--database-url", url, *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 

@@ -32,7 +32,7 @@ def test_two_servers_taking_turns_with_one_conversation_log_it_as_one(tmp_path, 
     import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from addons.pseudonym import pseudonym
+    from core.pseudonym import pseudonym
 
     monkeypatch.setenv("SENDER_HASH_SECRET", "test-secret")
     url = f"sqlite:///{tmp_path / 'log.db'}"

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from actions.session_store import ALEMBIC_VERSION_TABLE, MIGRATIONS_DIR, Base, SessionStore, database_url
+from core.session_store import ALEMBIC_VERSION_TABLE, MIGRATIONS_DIR, Base, SessionStore, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -103,7 +103,7 @@ def test_migrate_creates_the_schema_of_the_models_and_can_run_again(store):
 
 def test_servers_starting_together_migrate_once(url, new_store):
     # Separate processes, released at the same moment after their imports.
-    script = ("import sys, time; import alembic.command; from actions.session_store import SessionStore; "
+    script = ("import sys, time; import alembic.command; from core.session_store import SessionStore; "
               "store = SessionStore(sys.argv[1]); time.sleep(max(0, float(sys.argv[2]) - time.time())); "
               "store.migrate()")
     go = str(time.time() + 3)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
-from addons.pseudonym import pseudonym
+from core.pseudonym import pseudonym
 from addons.tracker_store import PseudonymousSQLTrackerStore
 from tests.conftest import ROOT
 

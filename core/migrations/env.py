@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from actions.session_store import ALEMBIC_VERSION_TABLE, Base, database_url
+from core.session_store import ALEMBIC_VERSION_TABLE, Base, database_url
 
 config = context.config
 SETTINGS = {

@@ -2,9 +2,9 @@
 
 Used by "Meine Daten löschen" in the chat (actions/privacy.py) and by `make purge DAYS=90`
 (the retention period). Both stores live in the database of DATABASE_URL and key users by
-the same pseudonym (addons/pseudonym.py), so one sender hash finds everything of a user.
+the same pseudonym (core/pseudonym.py), so one sender hash finds everything of a user.
 
-    python -m actions.data_retention --days 90 [--database-url URL]
+    python -m core.data_retention --days 90 [--database-url URL]
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Dict, Optional
 
 from sqlalchemy import inspect, text
 
-from actions.session_store import SessionStore, database_url
+from core.session_store import SessionStore, database_url
 
 TRACKER_TABLE = "events"  # Rasa's SQLTrackerStore
 

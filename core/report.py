@@ -1,6 +1,6 @@
 """Report for trainers on the session log (reads the store only, never writes or migrates).
 
-    python -m actions.report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--code TRAINING_CODE]
+    python -m core.report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--code TRAINING_CODE]
                              [--format text|json|csv] [--database-url URL]
 
 Dates are UTC calendar days, both ends included. The database is --database-url, else
@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.session_store import SessionStore, database_url
+from core.session_store import SessionStore, database_url
 
 NO_SESSIONS = "Keine Sitzungen im gewählten Zeitraum."
 MODE_LABELS = {"coaching": "Coaching", "practice": "Übung"}
@@ -42,7 +42,7 @@ class ReportError(Exception):
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m actions.report",
+    parser = argparse.ArgumentParser(prog="python -m core.report",
                                      description="Bericht über die protokollierten Coaching-Sitzungen.")
     parser.add_argument("--from", dest="date_from", type=date.fromisoformat, metavar="YYYY-MM-DD",
                         help="erster Tag (UTC), einschließlich")
