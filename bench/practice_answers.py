@@ -1,8 +1,9 @@
 """How well the practice scorer judges trainee answers it has never seen (issue: scoring by meaning).
 
-Two answer sets by independent authors who saw the arguments' texts but not the scorer, its
-terms or its paraphrases: `answers_tuning.yml` (the thresholds in coach/meaning.py were tuned
-on it; `make test` gates it) and `answers_holdout.yml` (kept out of all tuning). Each answer has
+Three answer sets by independent authors who saw the arguments' texts but not the scorer, its
+terms or its paraphrases: `answers_tuning.yml` (`make test` gates it) and `answers_holdout.yml`
+(the thresholds in coach/meaning.py were tuned on both), and `answers_third.yml` (kept out of
+all tuning: the figure the issue's targets apply to). Each answer has
 a kind (strong, one_point, agree, keywords, negated, off_topic) and the band of points a fair
 trainer would give. Reports the share in band, per kind, and the scoring time per answer.
 
@@ -20,7 +21,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"tuning": ROOT / "tests" / "practice" / "answers_tuning.yml",
-        "holdout": ROOT / "tests" / "practice" / "answers_holdout.yml"}
+        "holdout": ROOT / "tests" / "practice" / "answers_holdout.yml",
+        "third": ROOT / "tests" / "practice" / "answers_third.yml"}
 OUT = ROOT / "results" / "bench-practice.json"
 
 

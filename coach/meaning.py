@@ -12,7 +12,9 @@ So the answer is read clause by clause:
    as negated by its own negation words and contra words ("überschätzt", "bringt nichts");
    it earns a point only when its polarity equals that of the phrasing it matched ("Sie müssen
    nicht ständig online sein" matches a negated phrasing of "kein Dauer-Online-Sein nötig"),
-   and it must be closer to the point than to the authored counter-examples (`_negative`).
+   and it must be closer to the point than to the authored counter-examples (`_negative`) and
+   not clearly closer to an authored denial of any point (coach/key_point_stances.yml: "ein
+   Netzwerk bringt nur Spam" denies "Netzwerk bringt Geschäftschancen" without a "nicht").
 3. A list of keywords without a sentence is no argument: it earns at most one key point.
 
 Deterministic, offline, and explainable: every hit carries the clause that made it.
@@ -33,11 +35,15 @@ from coach.knowledge_base import Excuse
 from coach.sentence_embedding import embed
 
 PARAPHRASES_PATH = Path(__file__).with_name("key_point_paraphrases.yml")
+STANCES_PATH = Path(__file__).with_name("key_point_stances.yml")
 NEGATIVE_KEY = "_negative"
 
-# Tuned on the first independent answer set (tests/practice/answers_tuning.yml) only.
+# Tuned on tests/practice/answers_tuning.yml and answers_holdout.yml; answers_third.yml (a third
+# author) stays out of the tuning (bench/practice_answers.py reports all three).
 MATCH_THRESHOLD = 0.5     # cosine from which a clause makes a key point
 NEGATIVE_MARGIN = 0.1      # ... and by how much it must be closer to the point than to a counter-example
+STANCE_MARGIN = -0.05     # ... and a denial of any point must not be clearly closer than this point
+POLARITY_PENALTY = 1.0     # subtracted from the similarity to a phrasing of other polarity
 MIN_CLAUSE_WORDS = 3
 
 _NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
@@ -49,9 +55,12 @@ _CONTRA = re.compile(
 # An answer that starts by agreeing with the CEO restates his excuse until it turns ("aber …").
 _AGREEING = re.compile(
     r"^\W*(?:ach\s+je|oh\s+je|oh\s+ja|ach\s+ja|ja\s+genau)\b"
-    r"|^\W*(?:ja\W+|naja\W+|ach\W+\w*\W+)?(?:(?:da\s+)?haben\s+sie\s+(?:\w+\s+){0,2}recht|stimmt|genau|"
-    r"richtig|verstaendlich|klar|das\s+(?:verstehe|sehe)\s+ich|da\s+kann\s+ich\s+sie\s+verstehen|"
-    r"sie\s+haben\s+(?:\w+\s+){0,2}recht|recht\s+haben\s+sie)\b")
+    r"|^\W*(?:ja\W+|naja\W+|ach\W+\w*\W+|oje\W+)?(?:(?:da|damit)\s+(?:hat|haben)\s+(?:\w+\s+){1,3}recht|"
+    r"stimmt|genau|richtig|verstaendlich|klar|klingt\s+(?:\w+\s+)?(?:vernuenftig|gut|plausibel|logisch)|"
+    r"gute\s+idee|das\s+(?:verstehe|sehe|kenne?)\s+ich|da\s+kann\s+ich\s+sie\s+verstehen|"
+    r"sie\s+haben\s+(?:\w+\s+){0,2}recht|recht\s+haben\s+sie)\b"
+    # … or ends by agreeing ("Sicherheit geht vor, seh ich genauso").
+    r"|\b(?:sehe?\s+ich\s+(?:genauso|auch\s+so|genau\s+so)|ganz\s+meine\s+meinung|geht\s+mir\s+(?:auch\s+)?so)\W*$")
 _TURN = re.compile(r"^\W*(?:aber|doch|trotzdem|allerdings|jedoch|dennoch|andererseits|nur)\b")
 # Clauses end at sentence ends, dashes, semicolons and a comma before a joining word; a plain
 # comma keeps a subordinate clause with its main clause, where its negation belongs.
@@ -112,40 +121,74 @@ def _paraphrases() -> Dict[str, Dict[str, List[str]]]:
     return yaml.safe_load(PARAPHRASES_PATH.read_text(encoding="utf-8")) or {}
 
 
+@lru_cache(maxsize=1)
+def _stances() -> Dict[str, Dict[str, Dict[str, List[str]]]]:
+    """Per key point: phrasings that make it with a negation word (`affirm_negated`) and that
+    deny it, with and without one (`deny_negated`, `deny_plain`)."""
+    if not STANCES_PATH.exists():
+        return {}
+    return yaml.safe_load(STANCES_PATH.read_text(encoding="utf-8")) or {}
+
+
 @dataclass(frozen=True)
-class _References:
+class _Phrasings:
     vectors: np.ndarray        # one row per phrasing
     points: np.ndarray         # its key-point index
     negations: np.ndarray      # its polarity: how many negation words (0, 1, 2+)
-    negatives: np.ndarray      # counter-example vectors
+
+
+@dataclass(frozen=True)
+class _References:
+    affirm: _Phrasings         # phrasings that make a point
+    deny: _Phrasings           # phrasings that argue against a point
+    negatives: np.ndarray      # counter-examples of no particular point (topic words, the CEO's lines)
 
 
 @lru_cache(maxsize=64)
 def _references(excuse: Excuse) -> _References:
-    """Phrasings of every key point: its label, the authored paraphrases, and each sentence of
-    its argument (given to the argument's key point whose label it is closest to)."""
+    """Phrasings of every key point: its label, the authored paraphrases and stances, and each
+    sentence of its argument (given to the argument's key point whose label it is closest to)."""
     authored = _paraphrases().get(excuse.id) or {}
-    texts, points = [], []
+    stances = _stances().get(excuse.id) or {}
+    affirm, deny = [], []
     flat = [(p, i) for i, a in enumerate(excuse.arguments) for p in a.key_points]
     for index, (point, _) in enumerate(flat):
-        for text in [point.label] + list(authored.get(point.label) or []):
-            texts.append(text)
-            points.append(index)
+        stance = stances.get(point.label) or {}
+        # The stances' `affirm_negated` phrasings are not used: on answers the tuning had not
+        # seen they let more agreeing and negated clauses through than they won for own-words ones.
+        affirm += [(t, index) for t in [point.label] + list(authored.get(point.label) or [])]
+        deny += [(t, index) for t in _as_read(list(stance.get("deny_negated") or [])
+                                              + list(stance.get("deny_plain") or []))]
     sentences = [(s, i) for i, a in enumerate(excuse.arguments) for s in clauses(a.text) if len(words(s)) >= 4]
     # Counter-examples: the authored ones, and what the CEO himself says (agreeing with him
     # restates the excuse, it does not answer it).
     ceo = list(excuse.practice.openings + excuse.practice.yes_buts) if excuse.practice else []
     negatives = list(_paraphrases().get(NEGATIVE_KEY) or []) + [c for line in ceo for c in clauses(line)
                                                                if len(words(c)) >= 3]
-    vectors = embed(texts + [s for s, _ in sentences] + negatives)
-    labels = vectors[[texts.index(p.label) for p, _ in flat]]
+    vectors = embed([t for t, _ in affirm] + [s for s, _ in sentences] + [t for t, _ in deny] + negatives)
+    labels = vectors[[[t for t, _ in affirm].index(p.label) for p, _ in flat]]
     for n, (sentence, argument) in enumerate(sentences):
         own = [k for k, (_, i) in enumerate(flat) if i == argument]
-        closest = max(own, key=lambda k: float(labels[k] @ vectors[len(texts) + n]))
-        points.append(closest)
-    texts += [s for s, _ in sentences]
-    return _References(vectors[:len(texts)], np.array(points), np.array([negations(t) for t in texts]),
-                       vectors[len(texts):])
+        closest = max(own, key=lambda k: float(labels[k] @ vectors[len(affirm) + n]))
+        affirm.append((sentence, closest))
+    return _References(_phrasings(affirm, vectors[:len(affirm)]),
+                       _phrasings(deny, vectors[len(affirm):len(affirm) + len(deny)]),
+                       vectors[len(affirm) + len(deny):])
+
+
+def _as_read(texts: List[str]) -> List[str]:
+    """Phrasings cut into clauses as an answer is (`clauses`), so that "keine Charakterfrage,
+    sondern lernbar" is compared part by part, each with its own negation count."""
+    result = []
+    for text in texts:
+        parts = [c for c in clauses(text) if len(words(c)) >= MIN_CLAUSE_WORDS]
+        result += parts if len(parts) > 1 else [text]
+    return list(dict.fromkeys(result))
+
+
+def _phrasings(items: List[Tuple[str, int]], vectors: np.ndarray) -> _Phrasings:
+    return _Phrasings(vectors, np.array([i for _, i in items], dtype=int),
+                      np.array([negations(t) for t, _ in items], dtype=int))
 
 
 _SUBORDINATE = re.compile(r"^\W*(?:wie|wenn|dass|ob|was|weil|da|falls|sobald|solange|welche\w*|wer|wo)\b")
@@ -159,7 +202,7 @@ def _readings(answer: str) -> List[Tuple[str, int, int]]:
     readings, agreeing = [], False
     for number, clause in enumerate(clauses(answer)):
         folded = fold(clause)
-        agreeing = bool(_AGREEING.match(folded)) or (agreeing and not _TURN.match(folded))
+        agreeing = bool(_AGREEING.search(folded)) or (agreeing and not _TURN.match(folded))
         if agreeing or len(words(clause)) < MIN_CLAUSE_WORDS:
             continue
         if dismisses(clause):
@@ -193,26 +236,61 @@ def warm_up(kb) -> None:
 
 def point_similarities(excuse: Excuse, answer: str) -> Tuple[List[Tuple[str, int]], np.ndarray]:
     """The answer's clauses (text and clause number, see `_readings`) and, per clause and key point,
-    the similarity to the closest phrasing of that point with the clause's polarity (-1 where the
-    clause is nearer to a counter-example than the margin allows)."""
+    how close the clause comes to making it (-1 where it is nearer to a counter-example or to a
+    denial of that point than the margins allow)."""
+    reading = _read(excuse, answer)
+    return reading.clauses, reading.made
+
+
+def clauses_against(excuse: Excuse, answer: str) -> Tuple[str, ...]:
+    """Clauses that come close to a key point but deny it ("ein Netzwerk bringt keine Kunden")."""
+    return _read(excuse, answer).against
+
+
+@dataclass(frozen=True)
+class _Reading:
+    clauses: List[Tuple[str, int]]
+    made: np.ndarray                 # clause × key point: similarity, or -1
+    against: Tuple[str, ...]         # clauses nearer to a denial of a point than to the point
+
+
+def _closest(phrasings: _Phrasings, similarity: np.ndarray, negated: int, points: int) -> np.ndarray:
+    """Per key point, the best similarity of one clause to its phrasings; a phrasing of other
+    polarity (negation count) costs POLARITY_PENALTY, as the encoder barely sees a "nicht"."""
+    adjusted = similarity - POLARITY_PENALTY * (phrasings.negations != negated)
+    best = np.full(points, -1.0)
+    if len(adjusted):
+        np.maximum.at(best, phrasings.points, adjusted)
+    return best
+
+
+@lru_cache(maxsize=8)
+def _read(excuse: Excuse, answer: str) -> _Reading:
     readings = _readings(answer)
+    # Dismissive clauses ("Mitlesen bringt eh nix") make no point; they may argue against one.
+    dismissive = [c for c in clauses(answer) if len(words(c)) >= MIN_CLAUSE_WORDS and dismisses(c)]
     refs = _references(excuse)
-    points = int(refs.points.max()) + 1
-    result = np.full((len(readings), points), -1.0)
-    if not readings:
-        return [], result
-    vectors = embed([text for text, _, _ in readings])
-    similarity = vectors @ refs.vectors.T
-    against = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(readings), -1.0)
-    for c, (_, negated, _) in enumerate(readings):
-        usable = refs.negations == negated
-        for point in range(points):
-            mask = usable & (refs.points == point)
-            if mask.any():
-                best = float(similarity[c, mask].max())
-                if best - against[c] >= NEGATIVE_MARGIN:
-                    result[c, point] = best
-    return [(text, number) for text, _, number in readings], result
+    points = int(refs.affirm.points.max()) + 1
+    made = np.full((len(readings), points), -1.0)
+    if not readings and not dismissive:
+        return _Reading([], made, ())
+    vectors = embed([text for text, _, _ in readings] + dismissive)
+    near = np.concatenate([vectors[len(readings):] @ refs.affirm.vectors.T,
+                           vectors[len(readings):] @ refs.deny.vectors.T], axis=1)
+    against = [c for c, row in zip(dismissive, near) if row.size and row.max() >= MATCH_THRESHOLD]
+    vectors = vectors[:len(readings)]
+    to_affirm, to_deny = vectors @ refs.affirm.vectors.T, vectors @ refs.deny.vectors.T
+    against_any = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(readings), -1.0)
+    for c, (text, negated, _) in enumerate(readings):
+        affirm = _closest(refs.affirm, to_affirm[c], negated, points)
+        deny = _closest(refs.deny, to_deny[c], negated, points)
+        # A clause nearer to a denial of any point than to this point argues against it.
+        ok = (affirm - against_any[c] >= NEGATIVE_MARGIN) & (affirm - deny.max() >= STANCE_MARGIN)
+        made[c] = np.where(ok, affirm, -1.0)
+        if not ok.any() and (np.maximum(affirm, deny).max() >= MATCH_THRESHOLD) and (
+                is_negated(text) or deny.max() > affirm.max()):
+            against.append(text)
+    return _Reading([(text, number) for text, _, number in readings], made, tuple(dict.fromkeys(against)))
 
 
 def assign(candidates: List[Tuple[float, int, str, int]]) -> List[ClauseHit]:
@@ -226,16 +304,6 @@ def assign(candidates: List[Tuple[float, int, str, int]]) -> List[ClauseHit]:
         used_points.add(point)
         used_clauses.add(number)
     return sorted(hits, key=lambda h: h.point)
-
-
-def clauses_against(excuse: Excuse, answer: str) -> Tuple[str, ...]:
-    """Clauses that come close to a key point but deny it ("ein Netzwerk bringt keine Kunden")."""
-    parts = [c for c in clauses(answer) if len(words(c)) >= MIN_CLAUSE_WORDS and is_negated(c)]
-    if not parts:
-        return ()
-    refs = _references(excuse)
-    similarity = (embed(parts) @ refs.vectors.T).max(axis=1)
-    return tuple(c for c, s in zip(parts, similarity) if s >= MATCH_THRESHOLD)
 
 
 def flat_key_points(excuse: Excuse) -> List[Tuple[str, int]]:
