@@ -36,7 +36,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.coaching import KB, ActionShowFirstSteps, ActionSummarize
+from actions import coaching_turns
+from actions.coaching_replies import KB
 from actions.coaching_state import PHASE_PRACTICE_AGAIN
 from actions.practice_input import (
     STOP_PATTERN, is_button, latest_intent, latest_text, misread_answer, parse_code, parse_rounds, practice_active,
@@ -129,7 +130,7 @@ class ActionPracticeHint(Action):
     def run(self, dispatcher, tracker, domain) -> Events:
         if not practice_active(tracker):
             if tracker.get_slot("current_excuse"):  # "Tipps" while coaching: the first steps
-                return ActionShowFirstSteps().run(dispatcher, tracker, domain)
+                return coaching_turns.first_steps(dispatcher, tracker)
             dispatcher.utter_message(response="utter_practice_hint_inactive", buttons=start_buttons())
             return []
         practice = Practice.of(tracker)
@@ -154,7 +155,7 @@ class ActionPracticeSummary(Action):
             # "Stopp" / "Auswertung" outside the practice: the coaching summary (as on goodbye),
             # else the last practice's summary again, else the offer to practise.
             if tracker.get_slot("discussed_excuses"):
-                return CLOSE_LOOP + ActionSummarize().run(dispatcher, tracker, domain)
+                return CLOSE_LOOP + coaching_turns.summarize(dispatcher, tracker)
             if practice.attempt_rounds():
                 summarize(dispatcher, practice)
             else:

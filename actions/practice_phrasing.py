@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Tuple
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.coaching import KB, cited, excuse_buttons
+from actions.coaching_replies import KB, cited, excuse_buttons
 from actions.practice_state import STAGE_ANSWER, STAGE_CHOOSE, STAGE_CODE, STAGE_FOLLOW_UP, Practice
 from coach import practice_scorer as scorer
 from coach.knowledge_base import Excuse

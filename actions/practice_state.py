@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.coaching import KB
+from actions.coaching_replies import KB
 from coach.knowledge_base import Excuse
 from core import slot_contract as contract
 

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.coaching import KB
+from actions.coaching_replies import KB
 from actions.practice_input import (
     HINT_PATTERN, STOP_PATTERN, is_button, is_command, latest_intent, latest_text, parse_code,
 )

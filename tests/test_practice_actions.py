@@ -3,7 +3,7 @@ of Rasa (tests/coach_harness.py, PracticeConversation)."""
 import pytest
 
 from actions import practice_input, practice_phrasing
-from actions.coaching import KB, cited
+from actions.coaching_replies import KB, cited
 from tests.coach_harness import PracticeConversation
 from tests.test_practice_scorer import STRONG
 

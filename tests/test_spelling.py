@@ -31,7 +31,8 @@ MAX_ALLOWLIST = 65  # entries; each one reviewed (see the file's header)
 # Modules whose string literals reach a user: the chat (coaching, practice, privacy, due dates,
 # outcome labels) and the trainers' report. knowledge_base.py only formats knowledge-base texts
 # (checked from the YAML) and raises English errors for developers, as do the storage modules.
-USER_TEXT_MODULES = ("actions/coaching.py", "actions/coaching_state.py", "actions/listening.py", "actions/parsing.py",
+USER_TEXT_MODULES = ("actions/coaching.py", "actions/coaching_replies.py", "actions/coaching_turns.py",
+                     "actions/coaching_state.py", "actions/listening.py", "actions/parsing.py",
                      "actions/practice.py", "actions/practice_phrasing.py", "actions/practice_turn.py",
                      "actions/privacy.py", "core/report.py")
 # Knowledge-base fields the user never sees: matching terms, verbatim article phrases, ids.
