@@ -5,6 +5,7 @@ bench/nlu.py     5-fold cross-validation (folds trained in parallel worker proce
 bench/latency.py REST load generator (bounded, 127.0.0.1 only) and process memory
 bench/reference.py the bare `rasa init` assistant, trained once and cached outside the repo
 bench/chart.py   the PNG
+bench/cluster.py throughput of the scale-out (scripts/cluster.py), one Rasa server against two
 """
 from pathlib import Path
 
