@@ -4,6 +4,7 @@ bench/run.py     orchestrates the run and writes results/bench.{md,json,png}
 bench/report.py  the figures against their targets, and bench.md
 bench/training.py training time of the coach's model
 bench/nlu.py     5-fold cross-validation (folds trained in parallel worker processes) + held-out set
+bench/nlu_metrics.py, nlu_predict.py  its figures and predictions
 bench/latency.py REST load generator (bounded, 127.0.0.1 only) and process memory
 bench/reference.py the bare `rasa init` assistant, trained once and cached outside the repo
 bench/chart.py   the PNG

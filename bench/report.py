@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from bench import latency, nlu
+from bench.nlu_metrics import EXCUSE_PREFIX
 
 TARGETS = {
     "p95_ratio": 1.3, "throughput_ratio": 0.8, "long_ratio": 1.5, "memory_mib": 1536,
@@ -160,9 +161,9 @@ def markdown(result: Dict[str, Any]) -> str:
                 f"fallback: {cv['excuse_to_fallback']['count']}/{cv['excuse_to_fallback']['total']}", "",
                 "| excuse intent | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
         for intent, s in sorted(cv["per_intent"].items(), key=lambda kv: kv[1]["f1"]):
-            if intent.startswith(nlu.EXCUSE_PREFIX):
+            if intent.startswith(EXCUSE_PREFIX):
                 out.append(f"| {intent} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
-        others = {k: v for k, v in cv["per_intent"].items() if not k.startswith(nlu.EXCUSE_PREFIX)}
+        others = {k: v for k, v in cv["per_intent"].items() if not k.startswith(EXCUSE_PREFIX)}
         out += ["", "Other intents (F1): " + ", ".join(f"{k} {v['f1']:.2f}" for k, v in sorted(others.items())), "",
                 "Most frequent confusions involving an excuse (target → predicted):", ""]
         out += [f"- {p['intent']} → {p['predicted']}: {p['count']}" for p in cv["confusion_pairs"]] or ["- none"]
