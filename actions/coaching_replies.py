@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.coaching_state import PHASE_NEXT, PHASE_STEPS, CoachingState
-from coach import knowledge_base, meaning, reading
+from coach import knowledge_base, meaning, reading, reply_cues
 from coach.knowledge_base import Excuse
 
 KB = knowledge_base.load_or_exit()
@@ -125,7 +125,7 @@ def argument_fit(tracker: Tracker, excuse_id: str) -> List[int]:
     """The excuse's arguments, closest in meaning to the latest message first (coach/meaning.py);
     none for short messages, which carry no point to answer."""
     text = latest_text(tracker)
-    if reading.word_count(text) < FIT_MIN_WORDS or text.startswith("/"):
+    if reply_cues.word_count(text) < FIT_MIN_WORDS or text.startswith("/"):
         return []
     return meaning.argument_order(KB.excuse(excuse_id), text)
 
@@ -136,11 +136,11 @@ FIT_MIN_WORDS = 4
 def users_point(text: str, max_words: int = 12) -> Optional[str]:
     """The user's own point in a "ja, aber …" with content, to quote back (its first clause,
     at most `max_words` words); None for a bare "nein" or a button."""
-    point = reading.strip_yes_but(text)
-    if reading.word_count(point) < 4 or text.startswith("/"):
+    point = reply_cues.strip_yes_but(text)
+    if reply_cues.word_count(point) < 4 or text.startswith("/"):
         return None
     first = re.split(r"[.!?;:]\s|,\s+|\s[-–]\s|\s(?:und|aber|weil|denn)\s", point)[0].strip(" ,.;:!?")
-    if reading.word_count(first) >= 4:
+    if reply_cues.word_count(first) >= 4:
         point = first
     words = point.split()
     return " ".join(words[:max_words]).rstrip(",;:-–") + ("…" if len(words) > max_words else "")

@@ -18,7 +18,7 @@ from actions.coaching_replies import (
 from actions.coaching_state import (
     PHASE_ARGUMENT, PHASE_CLARIFY, PHASE_COMMITMENT, PHASE_NEXT, PHASE_RATING, PHASE_STEPS, CoachingState,
 )
-from coach import reading
+from coach import reading, reply_cues
 from coach.knowledge_base import DEFAULT_PATH
 from core import slot_contract as contract
 
@@ -210,7 +210,7 @@ class ActionCommitmentReport(Action):
             status = RESCHEDULED
         elif reply == reading.YES:
             status = DONE
-        elif reply == reading.NO or reading.denies(text):
+        elif reply == reading.NO or reply_cues.denies(text):
             status = NOT_DONE
         else:
             dispatcher.utter_message(response="utter_commitment_check_again", commitment=describe(commitment),

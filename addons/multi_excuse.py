@@ -23,7 +23,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from addons.linear_text import LinearTextComponent, char_vectorizer, one_vs_rest
 from coach.german_text import fold
-from coach.reading import correction_cues_blanked, has_correction_cue
+from coach.reply_cues import correction_cues_blanked, has_correction_cue
 
 EXCUSE_PREFIX = "excuse_"
 ENTITY_NAME = "excuse"
