@@ -4,22 +4,21 @@ welcome back with the open commitment of an earlier session.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 import yaml
 from rasa_sdk import Action
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 
 from actions import parsing
-from actions.coaching import (
+from actions.coaching_replies import (
     KB, Events, argument_fit, ask_convinced, ask_for_excuse, cited, common_buttons, excuse_buttons, latest_text,
-    move_of,
-    offer_way_forward, save, show_argument, show_first_steps, state_of, step_buttons,
+    move_of, offer_way_forward, save, show_argument, show_first_steps, state_of, step_buttons,
 )
 from actions.coaching_state import (
     PHASE_ARGUMENT, PHASE_CLARIFY, PHASE_COMMITMENT, PHASE_NEXT, PHASE_RATING, PHASE_STEPS, CoachingState,
 )
-from coach import reading
+from coach import reading, reply_cues
 from coach.knowledge_base import DEFAULT_PATH
 from core import slot_contract as contract
 
@@ -211,7 +210,7 @@ class ActionCommitmentReport(Action):
             status = RESCHEDULED
         elif reply == reading.YES:
             status = DONE
-        elif reply == reading.NO or reading.denies(text):
+        elif reply == reading.NO or reply_cues.denies(text):
             status = NOT_DONE
         else:
             dispatcher.utter_message(response="utter_commitment_check_again", commitment=describe(commitment),

@@ -13,9 +13,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action
 
 from core import data_retention
-from actions.practice import (
-    CLOSE_LOOP, COMMAND_MAX_WORDS, Practice, answer_events, is_button, latest_text, practice_active, scorer,
-)
+from actions.practice import CLOSE_LOOP, Practice, answer_events
+from actions.practice_input import is_long_answer, misread_answer
 from core.session_store import SessionStore, database_url
 from core.pseudonym import pseudonym
 
@@ -30,7 +29,7 @@ DELETE_REQUEST = re.compile(
 
 
 def is_delete_request(text: str) -> bool:
-    return is_button(text) or len(scorer.words_of(text)) <= COMMAND_MAX_WORDS or bool(DELETE_REQUEST.search(text))
+    return not is_long_answer(text, keyword=DELETE_REQUEST)
 
 
 class ActionDeleteMyData(Action):
@@ -38,8 +37,7 @@ class ActionDeleteMyData(Action):
         return ACTION_NAME
 
     def run(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
-        in_practice = practice_active(tracker)
-        if in_practice and not is_delete_request(latest_text(tracker)):
+        if misread_answer(tracker, keyword=DELETE_REQUEST):
             return answer_events(dispatcher, tracker, Practice.of(tracker))  # a practice answer
         store = SessionStore(database_url())
         try:

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from addons.multi_excuse import _char_vectorizer, _LinearTextComponent, _one_vs_rest, _word_vectorizer
+from addons.linear_text import LinearTextComponent, char_vectorizer, one_vs_rest, word_vectorizer
 from coach.sentence_embedding import embed
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -28,7 +28,7 @@ PROPERTY = "response_selector"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class FaqSelector(_LinearTextComponent):
+class FaqSelector(LinearTextComponent):
     """Picks the FAQ topic of a message the intent classifier reads as `faq`."""
 
     VECTORIZER_NAMES = ["0", "1"]
@@ -36,7 +36,7 @@ class FaqSelector(_LinearTextComponent):
 
     @staticmethod
     def _new_vectorizers() -> List[TfidfVectorizer]:
-        return [_char_vectorizer(), _word_vectorizer()]
+        return [char_vectorizer(), word_vectorizer()]
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -51,7 +51,7 @@ class FaqSelector(_LinearTextComponent):
         if len({e.get(INTENT_RESPONSE_KEY) for e in examples}) < 2:
             return self._resource
         return self._fit([e.get(TEXT) for e in examples], [e.get(INTENT_RESPONSE_KEY) for e in examples],
-                         self._new_vectorizers(), _one_vs_rest(self._config["C"]))
+                         self._new_vectorizers(), one_vs_rest(self._config["C"]))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

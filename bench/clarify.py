@@ -68,9 +68,9 @@ def analyse(rows: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def predict(model: Path, files: List[Path]) -> Dict[str, List[Dict[str, Any]]]:
-    from bench.nlu import _predict
+    from bench.nlu_predict import predict as predict_files
 
-    results = asyncio.run(_predict(str(model), [str(f) for f in files]))
+    results = asyncio.run(predict_files(str(model), [str(f) for f in files]))
     return {Path(f).stem: r["predictions"] for f, r in results.items()}
 
 

@@ -18,7 +18,8 @@ How the cross-validation runs (faster than `rasa test nlu --cross-validation`, s
 The held-out sets (tests/nlu/heldout.yml, the gate of `make test`; heldout_second_author.yml, excuses
 and non-excuses by another author; heldout_dialogue.yml, the conversation intents by a third author;
 heldout_new_angles.yml, what the training data lacks, by authors who had read it) are predicted by
-the trained model, no training.
+the trained model, no training. The figures are bench/nlu_metrics.py, the predictions
+bench/nlu_predict.py.
 
 Worker entry point (used by the orchestrator, not by hand):
     python -m bench.nlu worker --out DIR (--train FILE | --model FILE) --test FILE [--test FILE …]
@@ -34,11 +35,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional
 
 from bench import ROOT
+from bench.nlu_metrics import summarize
+from bench.nlu_predict import predict
 
 # BENCH_NLU_CONFIG / BENCH_NLU_CACHE: try another pipeline without touching config.yml or the cache
 # (e.g. `BENCH_NLU_CONFIG=/tmp/x.yml BENCH_NLU_CACHE=/tmp/x-cv.json python -m bench.nlu cv --force`).
@@ -66,9 +68,6 @@ HELDOUT_SETS = {
                                             "held-out, replies in context (kept out of all tuning)"),
 }
 CACHE_FILE = Path(os.environ.get("BENCH_NLU_CACHE") or ROOT / "results" / "bench-nlu-cv.json").resolve()
-EXCUSE_PREFIX = "excuse_"
-OUT_OF_SCOPE = "out_of_scope"
-FALLBACK = "nlu_fallback"
 SEED = 42
 CV_VERSION = 1  # bump when the way folds are built, trained or scored changes (invalidates the cache)
 
@@ -113,121 +112,7 @@ def cached_cv(folds: int) -> Optional[Dict[str, Any]]:
     return data
 
 
-# -- metrics --------------------------------------------------------------------------------
-def summarize(predictions: List[Dict[str, Any]], top_pairs: int = 10) -> Dict[str, Any]:
-    """Per-intent F1, excuse macro-F1, confusion pairs and the excuse false-positive shares.
-
-    `predicted` is the intent as `rasa test nlu` counts it (fallback undone); `final` is what
-    the bot acts on (nlu_fallback below the FallbackClassifier threshold).
-    """
-    targets = sorted({p["intent"] for p in predictions})
-    scores = {}
-    for intent in targets:
-        tp = sum(1 for p in predictions if p["intent"] == intent and p["predicted"] == intent)
-        fp = sum(1 for p in predictions if p["intent"] != intent and p["predicted"] == intent)
-        fn = sum(1 for p in predictions if p["intent"] == intent and p["predicted"] != intent)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores[intent] = {"precision": round(precision, 4), "recall": round(recall, 4),
-                          "f1": round(f1, 4), "support": tp + fn}
-    excuses = {k: v for k, v in scores.items() if k.startswith(EXCUSE_PREFIX)}
-    macro_f1 = sum(v["f1"] for v in excuses.values()) / max(len(excuses), 1)
-    weakest = min(excuses.items(), key=lambda item: item[1]["f1"]) if excuses else (None, {"f1": 0})
-
-    pairs = Counter(
-        (p["intent"], p["predicted"]) for p in predictions
-        if p["intent"] != p["predicted"]
-        and (p["intent"].startswith(EXCUSE_PREFIX) or (p["predicted"] or "").startswith(EXCUSE_PREFIX))
-    )
-    # The conversation intents (greet, affirm, deny, ask_first_steps, …): neither excuse nor out_of_scope.
-    conversation = [p for p in predictions
-                    if not p["intent"].startswith(EXCUSE_PREFIX) and p["intent"] != OUT_OF_SCOPE]
-    conversation_scores = {k: v for k, v in scores.items() if k in {p["intent"] for p in conversation}}
-    conversation_weakest = min(conversation_scores.items(), key=lambda item: item[1]["f1"]) \
-        if conversation_scores else (None, {"f1": 0})
-    conversation_pairs = Counter((p["intent"], p["predicted"]) for p in conversation if p["intent"] != p["predicted"])
-    conversation_correct = len(conversation) - sum(conversation_pairs.values())
-
-    def share(rows, key):
-        hits = [p for p in rows if (p[key] or "").startswith(EXCUSE_PREFIX)]
-        return {"count": len(hits), "total": len(rows), "share": round(len(hits) / max(len(rows), 1), 4),
-                "examples": [{"text": p["text"], "predicted": p[key]} for p in hits[:5]]}
-
-    oos = [p for p in predictions if p["intent"] == OUT_OF_SCOPE]
-    non_excuse = [p for p in predictions if not p["intent"].startswith(EXCUSE_PREFIX)]
-    excuse_rows = [p for p in predictions if p["intent"].startswith(EXCUSE_PREFIX)]
-    correct = sum(1 for p in predictions if p["intent"] == p["predicted"])
-    return {
-        "examples": len(predictions),
-        "accuracy": round(correct / max(len(predictions), 1), 4),
-        "excuse_intents": len(excuses),
-        "excuse_macro_f1": round(macro_f1, 4),
-        "weakest_excuse": {"intent": weakest[0], "f1": weakest[1]["f1"]},
-        "per_intent": scores,
-        "confusion_pairs": [
-            {"intent": t, "predicted": p, "count": n} for (t, p), n in pairs.most_common(top_pairs)
-        ],
-        # as `rasa test nlu` counts (DIET's first intent, fallback undone)
-        "oos_as_excuse": share(oos, "predicted"),
-        "non_excuse_as_excuse": share(non_excuse, "predicted"),
-        # as the bot acts (FallbackClassifier applied)
-        "oos_as_excuse_after_fallback": share(oos, "final"),
-        "non_excuse_as_excuse_after_fallback": share(non_excuse, "final"),
-        "conversation_intents": {
-            "correct": conversation_correct,
-            "total": len(conversation),
-            "accuracy": round(conversation_correct / max(len(conversation), 1), 4),
-            "weakest": {"intent": conversation_weakest[0], "f1": conversation_weakest[1]["f1"]},
-            "confusion_pairs": [{"intent": t, "predicted": p, "count": n}
-                                for (t, p), n in conversation_pairs.most_common(top_pairs)],
-        },
-        "excuse_to_fallback": {
-            "count": sum(1 for p in excuse_rows if p["final"] == FALLBACK),
-            "total": len(excuse_rows),
-        },
-    }
-
-
 # -- worker ---------------------------------------------------------------------------------
-async def _predict(model_path: str, test_files: List[str]) -> Dict[str, Dict[str, Any]]:
-    """Per test file: its predictions and the seconds they took. The model loads once for all."""
-    from rasa.core.agent import Agent
-
-    processor = Agent.load(model_path).processor
-    results = {}
-    for test_file in test_files:
-        started = time.monotonic()
-        predictions = await _predict_file(processor, test_file)
-        results[test_file] = {"predictions": predictions, "predict_seconds": round(time.monotonic() - started, 1)}
-    return results
-
-
-async def _predict_file(processor: Any, test_file: str) -> List[Dict[str, Any]]:
-    from rasa.core.channels.channel import UserMessage
-    from rasa.nlu.classifiers import fallback_classifier
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    rows = []
-    for example in load_data(test_file).intent_examples:
-        result = await processor.parse_message(
-            UserMessage(text=example.get("text")), tracker=None, only_output_properties=False
-        )
-        final = (result.get("intent") or {}).get("name")
-        if fallback_classifier.is_fallback_classifier_prediction(result):
-            result = fallback_classifier.undo_fallback_prediction(result)
-        intent = result.get("intent") or {}
-        rows.append({
-            "text": example.get("text"), "intent": example.get("intent"),
-            "predicted": intent.get("name"), "confidence": round(float(intent.get("confidence") or 0), 4),
-            "final": final,
-            # The best five intents, for bench/clarify.py (when would the coach ask back?)
-            "ranking": [[r["name"], round(float(r["confidence"]), 4)] for r in (result.get("intent_ranking") or [])[:5]
-                        if r.get("name") != "nlu_fallback"],
-        })
-    return rows
-
-
 def worker(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -239,7 +124,7 @@ def worker(args: argparse.Namespace) -> int:
         started = time.monotonic()
         model = rasa.model_training.train_nlu(str(CONFIG), args.train, str(out), fixed_model_name="nlu")
         result["train_seconds"] = round(time.monotonic() - started, 1)
-    result["tests"] = asyncio.run(_predict(model, args.test))
+    result["tests"] = asyncio.run(predict(model, args.test))
     (out / "predictions.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     if args.train:
         Path(model).unlink(missing_ok=True)  # ~80 MB per fold; only the predictions are needed

@@ -3,7 +3,7 @@
 The coach plays a sceptical CEO; the trainee answers an excuse. The answer is judged against
 the key points of that excuse's counterarguments in the knowledge base: a key point counts as
 covered when the answer uses one of its `terms` or a close variant of it. Deterministic, no
-remote model. How German words are compared:
+remote model. How German words are compared (coach/answer_words.py):
 
 * Snowball's German stemmer (`snowballstemmer`) reduces inflected forms to one stem and also
   folds umlauts and their spellings without them ("Gespräche", "Gespraeche", "Gesprache" ->
@@ -28,52 +28,19 @@ one argument only), 3 = three or more key points from at least two arguments.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
-
-import snowballstemmer
-from rapidfuzz.distance import OSA
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from coach import meaning
-from coach.german_text import fold
+from coach.answer_words import WORD_AS_TYPED, Term, match_term, stem_matches, term_of, tokens_of, words_of
 from coach.knowledge_base import Excuse
 
 MAX_SCORE = 3
 MIN_WORDS = 3
-STRONG_WORD_LENGTH = 5
 MIN_EVIDENCE_WORDS = 2
 VERDICT_OK, VERDICT_EMPTY, VERDICT_TOO_SHORT, VERDICT_OFF_TOPIC = "ok", "empty", "too_short", "off_topic"
 VERDICT_AGAINST = "against"  # the answer's words argue against the key points
 VERDICT_KEYWORDS = "keywords"  # topic words without a sentence
-
-_NEGATION = "<nicht>"
-_NEGATIONS = {"nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "ohne", "nie", "niemals"}
-# Function words: they never prove a key point on their own.
-_STOPWORDS = set("""
-a ab aber alle allem allen aller alles als also am an auch auf aus bei beim
-bin bis bist bitte da dabei dadurch dafur dafuer dagegen damit dann daran darauf daruber darum
-das dass davon dazu dein deine dem den denen denn der des deshalb dessen dich die dies diese
-diesem diesen dieser dieses dir doch dort du durch eben ein eine einem einen einer eines einfach
-einmal er es etwa etwas euch euer eure fur fuer gar gegen gibt hab habe haben hat hatte hier
-hin hinter ich ihm ihn ihnen ihr ihre ihrem ihren ihrer ihres im immer in ins ist ja jede jedem
-jeden jeder jedes jetzt kann kannst konnen koennen konnte mal man manche mehr mein meine mich
-mir mit muss mussen muessen nach nachdem naja nein noch nun nur ob oder ok okay schon sehr
-sein seine sich sie sind so solche soll sollen sollte sondern sonst uber ueber um und uns
-unser unsere unter viel viele vom von vor war waren warum was weil welche wenn wer werden wie
-wieder will wir wird wo wollen wurde zu zum zur zwar
-""".split())
-
-_STEMMER = snowballstemmer.stemmer("german")
-
-
-@dataclass(frozen=True)
-class Token:
-    stem: str
-    words: Tuple[int, ...]  # indexes of the answer words it stands for
-    position: int
-
 
 @dataclass(frozen=True)
 class PointHit:
@@ -97,117 +64,16 @@ class Judgement:
 
 
 @dataclass(frozen=True)
-class _Term:
-    stems: Tuple[str, ...]  # content stems, negation folded to one token
-    weak: bool  # a single short word ("echt", "Team", "KI")
-
-
-@dataclass(frozen=True)
 class _KeyPoint:
     label: str
     argument: int
     sources: Tuple[str, ...]
-    terms: Tuple[_Term, ...]
-
-
-def stem(word: str) -> str:
-    folded = fold(word)
-    if folded in _NEGATIONS:
-        return _NEGATION
-    return _STEMMER.stemWord(folded)
-
-
-_WORD_AS_TYPED = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
-
-
-def words_of(text: str) -> List[str]:
-    """The answer's words as typed (case kept)."""
-    return _WORD_AS_TYPED.findall(text or "")
-
-
-def _is_content(word: str) -> bool:
-    folded = fold(word)
-    return folded in _NEGATIONS or folded in ("ki", "it") or (len(folded) > 1 and folded not in _STOPWORDS)
-
-
-def _tokens(text: str) -> Tuple[List[str], List[Token]]:
-    words = words_of(text)
-    tokens: List[Token] = []
-    position_of: Dict[int, int] = {}
-    for i, word in enumerate(words):
-        if _is_content(word):
-            position_of[i] = len(position_of)
-            tokens.append(Token(stem(word), (i,), position_of[i]))
-    # Neighbouring words written apart may be one compound ("acht mal", "Kunden Gespräch").
-    for i in range(len(words) - 1):
-        if i in position_of or i + 1 in position_of:
-            position = position_of[i] if i in position_of else position_of[i + 1]
-            tokens.append(Token(stem(words[i] + words[i + 1]), (i, i + 1), position))
-    return words, tokens
-
-
-def _stem_matches(term: str, candidate: str, joined: bool = False) -> bool:
-    """Does an answer stem show a term stem? `joined`: the candidate is two answer words
-    written together, which may only match exactly or up to an inflection ending."""
-    if term == candidate:
-        return True
-    if term == _NEGATION or candidate == _NEGATION:
-        return False
-    short, long_ = sorted((term, candidate), key=len)
-    # Inflection the stemmer left over ("vertrau"/"vertraut", "zeitfen"/"zeitfenst").
-    if len(short) >= 5 and long_.startswith(short) and len(long_) - len(short) <= 3:
-        return True
-    if joined:
-        return False
-    # Compounds in the answer: the term is the first or last part of a longer word.
-    if len(candidate) > len(term):
-        if len(term) >= 4 and candidate.startswith(term) and len(candidate) - len(term) >= 3:
-            return True
-        if len(term) >= 5 and candidate.endswith(term):
-            return True
-    # Typos: long stems, same first letter, one edit (two from 9 letters on).
-    if len(short) >= 5 and term[0] == candidate[0]:
-        allowed = 2 if len(long_) >= 9 else 1
-        return OSA.distance(term, candidate, score_cutoff=allowed) <= allowed
-    return False
-
-
-def _match_term(term: _Term, tokens: Sequence[Token]) -> Optional[Tuple[int, ...]]:
-    """Word indexes of the answer that show `term`, or None."""
-    found: List[List[Token]] = []
-    for part in term.stems:
-        candidates = [t for t in tokens if _stem_matches(part, t.stem, joined=len(t.words) > 1)]
-        if not candidates:
-            return None
-        found.append(candidates)
-    if len(found) == 1:
-        return found[0][0].words
-    # All parts close together: try each occurrence of the first part as an anchor.
-    window = 2 * len(term.stems) + 1
-    for anchor in found[0]:
-        chosen = [anchor]
-        for candidates in found[1:]:
-            near = [t for t in candidates if abs(t.position - anchor.position) <= window]
-            if not near:
-                break
-            chosen.append(min(near, key=lambda t: abs(t.position - anchor.position)))
-        else:
-            return tuple(sorted({w for t in chosen for w in t.words}))
-    return None
-
-
-@lru_cache(maxsize=None)
-def _term(text: str) -> _Term:
-    parts = [w for w in words_of(text) if _is_content(w)]
-    if all(fold(w) in _NEGATIONS for w in parts):  # "nicht dabei sein": keep every word
-        parts = words_of(text)
-    weak = len(parts) == 1 and len(fold(parts[0])) < STRONG_WORD_LENGTH
-    return _Term(tuple(stem(w) for w in parts), weak)
+    terms: Tuple[Term, ...]
 
 
 def _key_points(excuse: Excuse) -> List[_KeyPoint]:
     return [
-        _KeyPoint(point.label, index, argument.sources, tuple(_term(t) for t in point.terms))
+        _KeyPoint(point.label, index, argument.sources, tuple(term_of(t) for t in point.terms))
         for index, argument in enumerate(excuse.arguments)
         for point in argument.key_points
     ]
@@ -258,18 +124,18 @@ def _points_made(excuse: Excuse, answer: str) -> List[meaning.ClauseHit]:
     points = _key_points(excuse)
     candidates = []
     for c, (clause, number) in enumerate(texts):
-        tokens = _tokens(clause)[1]
+        tokens = tokens_of(clause)[1]
         for p, point in enumerate(points):
             score = float(similarity[c, p])
             if score >= meaning.MATCH_THRESHOLD or (
-                    score >= SUPPORT_THRESHOLD and any(_match_term(t, tokens) for t in point.terms)):
+                    score >= SUPPORT_THRESHOLD and any(match_term(t, tokens) for t in point.terms)):
                 candidates.append((score, p, clause, number))
     return meaning.assign(candidates)
 
 
 def _phrases(text: str, indexes: Sequence[int]) -> Tuple[str, ...]:
     """The answer's own wording around the matched words; neighbours form one phrase."""
-    spans = [m.span() for m in _WORD_AS_TYPED.finditer(text or "")]
+    spans = [m.span() for m in WORD_AS_TYPED.finditer(text or "")]
     runs: List[List[int]] = []
     for i in indexes:
         if runs and i - runs[-1][-1] <= 2:  # one small word in between stays in the quote
@@ -314,11 +180,11 @@ def hint(excuse: Excuse, covered: Iterable[str], already_hinted: Iterable[str]) 
 def pick_follow_up(excuse: Excuse, answer: str, seed: str) -> int:
     """Index of the "Ja, aber …" that fits the answer best (shares most words with it);
     without any overlap a seeded choice, so trainees hear different ones."""
-    _, tokens = _tokens(answer)
+    _, tokens = tokens_of(answer)
     overlaps = []
     for yes_but in excuse.practice.yes_buts:
-        stems = {t.stem for t in _tokens(yes_but)[1] if len(t.words) == 1 and len(t.stem) >= 4}
-        overlaps.append(sum(1 for s in stems if any(_stem_matches(s, t.stem, len(t.words) > 1) for t in tokens)))
+        stems = {t.stem for t in tokens_of(yes_but)[1] if len(t.words) == 1 and len(t.stem) >= 4}
+        overlaps.append(sum(1 for s in stems if any(stem_matches(s, t.stem, len(t.words) > 1) for t in tokens)))
     best = max(overlaps)
     candidates = [i for i, overlap in enumerate(overlaps) if overlap == best]
     return random.Random(seed).choice(candidates)

@@ -3,167 +3,31 @@
 Knows nothing about Rasa or dialogues; the Rasa adapters and the custom actions call it with
 plain values, the report reads it. Every write is its own short transaction and idempotent, so
 a replay after a restart leaves the same rows. Datetimes are UTC: naive ones are taken as UTC,
-all returned ones are timezone-aware UTC. The schema is versioned with Alembic (`migrations/`).
+all returned ones are timezone-aware UTC. The tables are core/log_schema.py, versioned with
+Alembic (`migrations/`, core/schema_migration.py); SQLite's settings are core/sqlite_setup.py.
 """
 from __future__ import annotations
 
-import logging
 import os
-import sqlite3
-import threading
-import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from sqlalchemy import (
-    JSON, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String,
-    Text, TypeDecorator, UniqueConstraint, create_engine, event, func, inspect, select,
-)
+from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, declarative_base, relationship, selectinload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.pool import QueuePool
 
+from core.log_schema import (
+    CommitmentRow, CorrectionRow, ExcuseRow, PracticeRoundRow, SessionRow, TurnRow, session_dict, to_utc,
+)
+from core import schema_migration
+from core.sqlite_setup import configure_sqlite
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-logger = logging.getLogger(__name__)
-MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
-ALEMBIC_VERSION_TABLE = "coach_alembic_version"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-# Serialises migrate() across processes on PostgreSQL (action server and Rasa start together).
-MIGRATION_LOCK_KEY = 0x636F6163  # "coac"
-_MIGRATION_THREAD_LOCK = threading.Lock()
 TRUNCATION_MARK = "…"
 SESSION_FIELDS = {"mode", "training_code", "rating", "ended_at", "channel"}
-
-Base = declarative_base(metadata=MetaData(naming_convention={
-    # Fixed constraint names, so later migrations can address them on every backend.
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}))
-
-
-class UTCDateTime(TypeDecorator):
-    """Stored as naive UTC (SQLite has no time zones), returned timezone-aware UTC."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        return to_utc(value).replace(tzinfo=None) if value is not None else None
-
-    def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None else None
-
-
-class SessionRow(Base):
-    __tablename__ = "coach_sessions"
-    __table_args__ = (
-        CheckConstraint("mode IN ('coaching', 'practice')", name="mode"),
-        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
-    )
-    id = Column(String(64), primary_key=True)
-    sender_hash = Column(String(64), nullable=False, index=True)
-    channel = Column(String(64))
-    mode = Column(String(16), nullable=False, default="coaching")
-    training_code = Column(String(64), index=True)
-    started_at = Column(UTCDateTime, nullable=False, index=True)
-    ended_at = Column(UTCDateTime)
-    rating = Column(Integer)
-    excuses = relationship("ExcuseRow", order_by="ExcuseRow.position")
-    commitments = relationship("CommitmentRow", order_by="CommitmentRow.id")
-    corrections = relationship("CorrectionRow", order_by="CorrectionRow.id")
-    practice_rounds = relationship("PracticeRoundRow",
-                                   order_by="(PracticeRoundRow.attempt, PracticeRoundRow.round)")
-
-
-class TurnRow(Base):
-    __tablename__ = "coach_turns"
-    __table_args__ = (
-        UniqueConstraint("session_id", "event_key"),
-        UniqueConstraint("session_id", "seq"),
-        CheckConstraint("role IN ('user', 'bot')", name="role"),
-    )
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
-    seq = Column(Integer, nullable=False)
-    event_key = Column(String(128), nullable=False)
-    role = Column(String(8), nullable=False)
-    text = Column(Text)
-    intent = Column(String(128))
-    confidence = Column(Float)
-    intents = Column(JSON)
-    action = Column(String(128))
-    at = Column(UTCDateTime, nullable=False)
-
-
-class ExcuseRow(Base):
-    __tablename__ = "coach_excuses"
-    __table_args__ = (
-        UniqueConstraint("session_id", "excuse_id"),
-        CheckConstraint("outcome IN ('convinced', 'not_convinced', 'open')", name="outcome"),
-    )
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
-    excuse_id = Column(String(128), nullable=False)
-    position = Column(Integer, nullable=False)
-    arguments_shown = Column(JSON, nullable=False)
-    outcome = Column(String(16), nullable=False)
-
-
-class CommitmentRow(Base):
-    __tablename__ = "coach_commitments"
-    __table_args__ = (UniqueConstraint("session_id", "excuse_id", "step_number"),)
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
-    excuse_id = Column(String(128), nullable=False)
-    step_number = Column(Integer, nullable=False)
-    step_text = Column(Text, nullable=False)
-    due_date = Column(Date)
-    created_at = Column(UTCDateTime, nullable=False)
-    # What the user said when asked in a later session: done / not_done / rescheduled.
-    status = Column(String(16))
-    status_at = Column(UTCDateTime)
-    new_due_date = Column(Date)
-
-
-class CorrectionRow(Base):
-    """A message the coach misread and the user corrected ("falsch verstanden, es geht um …"):
-    the excuse the coach had answered and the one the user meant (None when it had to ask)."""
-    __tablename__ = "coach_corrections"
-    __table_args__ = (UniqueConstraint("session_id", "event_key"),)
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
-    event_key = Column(String(128), nullable=False)
-    misread_intent = Column(String(128))
-    corrected_intent = Column(String(128))
-    at = Column(UTCDateTime, nullable=False)
-
-
-class PracticeRoundRow(Base):
-    """One round of the practice mode (migration 0002)."""
-    __tablename__ = "coach_practice_rounds"
-    __table_args__ = (
-        UniqueConstraint("session_id", "attempt", "round"),
-        CheckConstraint("score BETWEEN 0 AND 3", name="score"),
-    )
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
-    attempt = Column(Integer, nullable=False)
-    round = Column(Integer, nullable=False)
-    excuse_id = Column(String(128), nullable=False)
-    score = Column(Integer, nullable=False)
-    covered = Column(JSON, nullable=False)
-    answer_excerpt = Column(Text)
-    hints = Column(Integer, nullable=False, default=0)
-
-
-def to_utc(value: datetime) -> datetime:
-    """Aware datetimes converted to UTC; naive ones are taken as UTC already."""
-    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def database_url() -> str:
@@ -190,7 +54,7 @@ class SessionStore:
             # halves the cost of a write.
             self.engine = create_engine(url, future=True, connect_args={"check_same_thread": False},
                                         poolclass=None if in_memory else QueuePool)
-            _configure_sqlite(self.engine)
+            configure_sqlite(self.engine)
         else:
             # pre_ping: the servers run for days; a restarted database must not break logging.
             self.engine = create_engine(url, future=True, pool_pre_ping=True)
@@ -198,24 +62,7 @@ class SessionStore:
     # -- schema ---------------------------------------------------------------------------
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to `revision` (Alembic upgrade); safe to call on every start."""
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        # ConfigParser treats % as interpolation; URL-encoded passwords contain it.
-        url = self.engine.url.render_as_string(hide_password=False)
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-        if self.engine.dialect.name == "sqlite":
-            _enable_wal(self.engine)
-        # Alembic keeps its migration context in module globals: one migration per process at a
-        # time; between processes the database lock below (or SQLite's BEGIN IMMEDIATE) serialises.
-        with _MIGRATION_THREAD_LOCK, self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
-            # env.py runs on this connection: same engine settings, one transaction.
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        schema_migration.upgrade(self.engine, revision)
 
     def has_schema(self) -> bool:
         """True when the log tables exist (the report must not create them)."""
@@ -384,7 +231,7 @@ class SessionStore:
         if training_code is not None:
             query = query.where(SessionRow.training_code == training_code)
         with Session(self.engine) as s:
-            return [_session_dict(row, turns) for row, turns in s.execute(query)]
+            return [session_dict(row, turns) for row, turns in s.execute(query)]
 
     def latest_session_id(self, sender_hash: str) -> Optional[str]:
         """The sender's most recent session (to continue it after a restart), or None."""
@@ -455,61 +302,3 @@ def _sync(s: Session, rows: list, wanted: Dict[Any, Dict[str, Any]], key_of, new
             s.add(row)
         for name, value in values.items():
             setattr(row, name, value)
-
-
-def _session_dict(row: SessionRow, turns: int) -> Dict[str, Any]:
-    return {
-        "id": row.id, "sender_hash": row.sender_hash, "channel": row.channel, "mode": row.mode,
-        "training_code": row.training_code, "started_at": row.started_at,
-        "ended_at": row.ended_at, "rating": row.rating, "turns": turns,
-        "excuses": [e.excuse_id for e in row.excuses],
-        "excuse_details": [{"excuse_id": e.excuse_id, "arguments_shown": list(e.arguments_shown),
-                            "outcome": e.outcome} for e in row.excuses],
-        "commitments": [{"excuse_id": c.excuse_id, "step_number": c.step_number,
-                         "step_text": c.step_text, "due_date": c.due_date, "status": c.status,
-                         "new_due_date": c.new_due_date} for c in row.commitments],
-        "corrections": [{"misread_intent": c.misread_intent, "corrected_intent": c.corrected_intent}
-                        for c in row.corrections],
-        "practice_rounds": [{"attempt": r.attempt, "round": r.round, "excuse_id": r.excuse_id,
-                             "score": r.score, "covered": list(r.covered), "answer_excerpt": r.answer_excerpt,
-                             "hints": r.hints} for r in row.practice_rounds],
-    }
-
-
-def _enable_wal(engine, attempts: int = 30) -> None:
-    """WAL lets readers and the writer work at once; the setting stays in the file.
-
-    Switching needs an exclusive lock, and SQLite answers "locked" at once instead of waiting
-    when servers start together: retry briefly, and go on without WAL rather than fail a start.
-    """
-    for _ in range(attempts):
-        # The DBAPI connection runs outside a transaction (SQLite refuses the switch inside one).
-        raw = engine.raw_connection()
-        try:
-            if raw.cursor().execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
-                return
-        except sqlite3.OperationalError:
-            pass
-        finally:
-            raw.close()
-        time.sleep(0.1)
-    logger.warning("SQLite session log stays in rollback-journal mode (database busy at start)")
-
-
-def _configure_sqlite(engine) -> None:
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        # Take transaction control away from pysqlite (it defers BEGIN and skips it for DDL).
-        dbapi_connection.isolation_level = None
-        # busy_timeout: concurrent writers wait, not fail. (WAL is set once, in migrate().)
-        # synchronous=NORMAL: with WAL no corruption, only the last commits may be lost if the
-        # machine (not the process) crashes; halves the cost of a write (3.2 -> 1.7 ms here).
-        for pragma in (f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "foreign_keys=ON", "synchronous=NORMAL"):
-            dbapi_connection.execute(f"PRAGMA {pragma}")
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        # Take the write lock at BEGIN: a deferred transaction that reads (max seq) and then
-        # writes fails at once with "database is locked" if another writer got in between,
-        # whereas waiting for BEGIN IMMEDIATE honours busy_timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")

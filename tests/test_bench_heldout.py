@@ -1,9 +1,9 @@
 """The bench's held-out figures: every set in tests/nlu that bench/nlu.py names is predicted by the
-trained model and reported in the table and in bench.md (bench/nlu.py, bench/run.py). ~40 s."""
+trained model and reported in the table and in bench.md (bench/nlu.py, bench/report.py). ~40 s."""
 import pytest
 import yaml
 
-from bench import nlu, run
+from bench import nlu, report
 from services import MODEL_PATH
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +36,7 @@ def test_every_heldout_set_is_predicted_and_reported():
     assert result["heldout_dialogue"]["excuse_intents"] == 0
     assert result["heldout_second"]["conversation_intents"]["total"] == 0
 
-    rows = run.evaluate_targets({"latency": {}, "nlu": result})
+    rows = report.evaluate_targets({"latency": {}, "nlu": result})
     figures = {row["figure"]: row for row in rows}
     assert figures["held-out, second author macro-F1, excuse intents"]["coach"] == \
         result["heldout_second"]["excuse_macro_f1"]
@@ -47,6 +47,6 @@ def test_every_heldout_set_is_predicted_and_reported():
     for key, expected in [("heldout_second", f"{result['heldout_second']['excuse_macro_f1']:.3f}"),
                           ("heldout_dialogue", f"{result['heldout_dialogue']['conversation_intents']['accuracy']:.1%}")]:
         held_set = nlu.HELDOUT_SETS[key]
-        paragraph = "\n".join(run._heldout_paragraph(held_set.label, result[key]))
+        paragraph = "\n".join(report._heldout_paragraph(held_set.label, result[key]))
         assert str(held_set.path.relative_to(nlu.ROOT)) in paragraph
         assert expected in paragraph

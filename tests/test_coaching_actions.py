@@ -1,7 +1,7 @@
 """Each coaching action with real rasa_sdk trackers (the flows of the spec's coaching behaviour)."""
 import pytest
 
-from actions.coaching import KB, cited
+from actions.coaching_replies import KB, cited
 from tests.coach_harness import ACTIONS, DOMAIN, Conversation
 
 NO_TIME = KB.excuse("excuse_no_time")

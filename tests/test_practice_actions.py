@@ -1,9 +1,9 @@
-"""The practice mode (actions/practice.py) with real rasa_sdk trackers and the form mechanics
+"""The practice mode (actions/practice*.py) with real rasa_sdk trackers and the form mechanics
 of Rasa (tests/coach_harness.py, PracticeConversation)."""
 import pytest
 
-from actions import practice
-from actions.coaching import KB, cited
+from actions import practice_input, practice_phrasing
+from actions.coaching_replies import KB, cited
 from tests.coach_harness import PracticeConversation
 from tests.test_practice_scorer import STRONG
 
@@ -56,7 +56,7 @@ def test_code_in_the_start_message_skips_the_question():
 @pytest.mark.parametrize("text,code", [("Rollenspiel mit Code starten", None), ("Übungsmodus Code: WS-NOV", "WS-NOV"),
                                        ("Code 2024-11 bitte", "2024-11")])
 def test_parse_code_in_start_message(text, code):
-    assert practice.parse_code(text) == code
+    assert practice_input.parse_code(text) == code
 
 
 def test_chosen_excuse_opens_in_character_not_with_the_title():
@@ -271,7 +271,7 @@ def test_practice_results_go_through_the_session_log_into_the_trainer_report(tmp
     (idempotently, also when replayed) and in the trainer view of the report."""
     import json
 
-    from actions import report
+    from core import report
     from addons.session_log import SessionLogBroker
 
     monkeypatch.setenv("SENDER_HASH_SECRET", "test-secret")
@@ -359,5 +359,5 @@ def test_no_thanks_after_the_summary_ends_the_practice_not_in_the_coaching_fallb
 
 
 def test_words_agree_with_the_number_of_items():
-    assert [practice.by_count(n, "war", "waren") for n in (1, 2, 3)] == ["war", "waren", "waren"]
-    assert practice.by_count(1, "diesem Punkt", "diesen Punkten") == "diesem Punkt"
+    assert [practice_phrasing.by_count(n, "war", "waren") for n in (1, 2, 3)] == ["war", "waren", "waren"]
+    assert practice_phrasing.by_count(1, "diesem Punkt", "diesen Punkten") == "diesem Punkt"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from coach.knowledge_base import load
-from core.session_store import SessionRow
+from core.log_schema import SessionRow
 from core.pseudonym import pseudonym
 from services import MODEL_PATH, ROOT, Services
 from tests.conftest import fresh_postgres_database

@@ -1,7 +1,7 @@
 """coach.reading: the same message read against different last questions (plain Python, no model)."""
 import pytest
 
-from coach import reading
+from coach import reading, reply_cues
 from coach.reading import Context, Parse, read
 
 NO_TIME, PRIVACY, STAFF = "excuse_no_time", "excuse_data_privacy", "excuse_employees_unwilling"
@@ -128,7 +128,7 @@ def test_move_survives_the_slot_round_trip():
     ("hab ich nicht geschafft", True), ("leider nein", True), ("noch keine Zeit gehabt", True),
     ("ja, erledigt", False), ("hat super geklappt", False)])
 def test_denies(text, denied):
-    assert reading.denies(text) is denied
+    assert reply_cues.denies(text) is denied
 
 
 @pytest.mark.parametrize("text, intent", [("nö, passt", "affirm"), ("nee danke", "nlu_fallback"),

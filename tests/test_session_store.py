@@ -21,7 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from core.session_store import ALEMBIC_VERSION_TABLE, MIGRATIONS_DIR, Base, SessionStore, database_url
+from core.log_schema import Base
+from core.schema_migration import ALEMBIC_VERSION_TABLE, MIGRATIONS_DIR
+from core.session_store import SessionStore, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"

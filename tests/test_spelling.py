@@ -31,8 +31,10 @@ MAX_ALLOWLIST = 65  # entries; each one reviewed (see the file's header)
 # Modules whose string literals reach a user: the chat (coaching, practice, privacy, due dates,
 # outcome labels) and the trainers' report. knowledge_base.py only formats knowledge-base texts
 # (checked from the YAML) and raises English errors for developers, as do the storage modules.
-USER_TEXT_MODULES = ("coaching.py", "coaching_state.py", "listening.py", "parsing.py", "practice.py", "privacy.py",
-                     "report.py")
+USER_TEXT_MODULES = ("actions/coaching.py", "actions/coaching_replies.py", "actions/coaching_turns.py",
+                     "actions/coaching_state.py", "actions/listening.py", "actions/parsing.py",
+                     "actions/practice.py", "actions/practice_phrasing.py", "actions/practice_turn.py",
+                     "actions/privacy.py", "core/report.py")
 # Knowledge-base fields the user never sees: matching terms, verbatim article phrases, ids.
 KB_HIDDEN_KEYS = {"terms", "evidence", "sources", "common_excuses", "id", "url"}
 # What the chat widget shows (web/chat.js): its labels, hints and the error text.
@@ -121,7 +123,7 @@ IDENTIFIER = re.compile(r"^[A-Za-z0-9_./:{}\"*\-]*$")  # ids, payloads, keys, fi
 
 def action_texts() -> Iterator[Text]:
     for name in USER_TEXT_MODULES:
-        path = ROOT / "actions" / name
+        path = ROOT / name
         tree = ast.parse(path.read_text(encoding="utf-8"))
         skipped = _skipped_nodes(tree)
         for node in ast.walk(tree):
@@ -129,7 +131,7 @@ def action_texts() -> Iterator[Text]:
                 text = node.value
                 if re.search(r"[A-Za-zÄÖÜäöüß]{2}", text) and (
                         not IDENTIFIER.match(text) or text[:1].isupper()):
-                    yield f"actions/{name}:{node.lineno}", text
+                    yield f"{name}:{node.lineno}", text
 
 
 class _VisibleText(HTMLParser):

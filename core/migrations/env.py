@@ -1,6 +1,6 @@
 """Alembic environment for the session log.
 
-SessionStore.migrate() hands in its own connection (config.attributes["connection"]); the
+SessionStore.migrate() (core/schema_migration.py) hands in its own connection (config.attributes["connection"]); the
 command line (`alembic upgrade head` in the project folder) connects to DATABASE_URL instead.
 """
 from logging.config import fileConfig
@@ -9,7 +9,9 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from core.session_store import ALEMBIC_VERSION_TABLE, Base, database_url
+from core.log_schema import Base
+from core.schema_migration import ALEMBIC_VERSION_TABLE
+from core.session_store import database_url
 
 config = context.config
 SETTINGS = {

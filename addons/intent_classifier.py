@@ -1,0 +1,107 @@
+"""The pipeline's intent classifier: the intent of a whole message from TF-IDF weighted n-grams
+and a multilingual sentence embedding, with one-vs-rest logistic regressions (addons/linear_text.py).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from addons.linear_text import LinearTextComponent, char_vectorizer, one_vs_rest, word_vectorizer
+from coach.sentence_embedding import embed, warm_up
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class NGramIntentClassifier(LinearTextComponent):
+    """The intent of a message from TF-IDF weighted n-grams and a logistic regression.
+
+    Features: umlaut-folded character 2–5-grams within words (typos, compounds, inflection:
+    "Datenschutzbeauftragter" shares most of its n-grams with "Datenschutz") and word 1–2-grams,
+    each TF-IDF weighted with sublinear term frequency, so a long message does not outweigh a
+    short one and words every intent uses count little; optionally a multilingual sentence
+    embedding (coach/sentence_embedding.py) for what the words mean. One logistic regression
+    per intent (one-vs-rest) gives odds, normalised to probabilities, which the FallbackClassifier
+    reads as confidences.
+
+    Why not DIET: on this data (3 000–7 100 short examples, no pretrained embeddings) the
+    linear model recognises more excuses in cross-validation and on the held-out set, and it
+    trains in seconds instead of minutes (measured, see README).
+    """
+
+    VECTORIZER_NAMES = ["0", "1"]  # files of the character and the word n-gram vectorizer
+    COEF_DTYPE = np.float32
+    NO_MODEL_WARNING = "NGramIntentClassifier has no trained model; it predicts no intent."
+
+    @staticmethod
+    def _new_vectorizers() -> List[TfidfVectorizer]:
+        return [char_vectorizer(), word_vectorizer()]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Inverse regularisation strength of the logistic regression.
+            "C": 20.0,
+            # Ignore n-grams that occur in fewer training messages (1 = keep all).
+            "min_df": 1,
+            # Weight of the multilingual sentence embedding (coach/sentence_embedding.py) next to
+            # the n-grams; 0 leaves it out. Each block is L2-normalised, so 1 weighs them alike.
+            "sentence_embedding_weight": 0.0,
+            # Weight per intent in the loss (default 1), e.g. {"out_of_scope": 2.5}: the space of
+            # messages that are no excuse is far larger than its examples, so its prior is raised.
+            "class_weight": {},
+            # How many intents the ranking lists.
+            "ranking_length": 10,
+        }
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if len({e.get(INTENT) for e in examples}) < 2:
+            return self._resource
+        texts = [e.get(TEXT) for e in examples]
+        labels = [e.get(INTENT) for e in examples]
+        min_df = int(self._config["min_df"])
+        weights = {label: float(self._config["class_weight"].get(label, 1.0)) for label in set(labels)}
+        # One-vs-rest: ~10 s instead of ~85 s (multinomial, newton-cg) at 7 000 examples and
+        # 38 000 features, with the same cross-validated and held-out accuracy.
+        return self._fit(texts, labels, [char_vectorizer(min_df), word_vectorizer(min_df)],
+                         one_vs_rest(self._config["C"], weights))
+
+    def _features(self, texts: List[str]):
+        from scipy.sparse import csr_matrix, hstack
+
+        ngrams = super()._features(texts)
+        weight = float(self._config["sentence_embedding_weight"])
+        if not weight:
+            return ngrams
+        return hstack([ngrams, csr_matrix(embed(texts) * weight)]).tocsr()
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], *args: Any, **kwargs: Any) -> "NGramIntentClassifier":
+        component = super().load(config, *args, **kwargs)
+        if float(component._config["sentence_embedding_weight"]):
+            warm_up()  # the encoder's weights load now, not at the first user's message
+        return component
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if self._classifier is None or not text.strip():
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+                continue
+            probabilities = self._classifier.predict_proba(self._features([text]))[0]
+            order = np.argsort(-probabilities)[: int(self._config["ranking_length"])]
+            ranking = [{"name": str(self._classifier.classes_[i]), "confidence": float(probabilities[i])}
+                       for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
