@@ -1,6 +1,7 @@
 """The heartbeat lock store (addons/lock_store.py) against the Redis server of this machine: a
 dead server's ticket holds a conversation only for the ticket lifetime, a live one keeps it
-however long its message takes, and two servers never process one conversation at once."""
+however long its message takes, and two servers never process one conversation at once.
+Part of `make test-cluster` (marker `cluster`), which needs Redis anyway."""
 import asyncio
 import time
 import uuid
@@ -14,6 +15,7 @@ from rasa.utils.endpoints import EndpointConfig
 from addons.lock_store import HeartbeatRedisLockStore
 from services import DEFAULTS, ROOT
 
+pytestmark = pytest.mark.cluster
 LIFETIME = 1.0  # short, so the tests are quick; endpoints-cluster.yml sets the real one
 HEARTBEAT = 0.2
 
