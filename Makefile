@@ -30,17 +30,18 @@ test: train
 	$(PY) scripts/check_nlu.py results/rasa-test/intent_report.json
 
 ## Scale-out on one machine (README, "Skalierung / Scale-out"): two Rasa servers and two action
-## servers behind nginx, PostgreSQL and Redis; prints the addresses, Ctrl-C stops all.
+## servers behind nginx, PostgreSQL and Redis (endpoints-cluster.yml); prints the addresses, Ctrl-C stops all.
 .PHONY: run-cluster test-cluster
 run-cluster: train
 	@scripts/setup_nginx.sh
 	@$(PY) scripts/cluster.py run
 
 ## The cluster test (.ci/run runs it after `make test`): conversations alternating between the
-## servers, one server killed mid-test. Fails when no test ran (pytest exit code 5).
+## servers, one server killed mid-test (and mid-message); the Redis lock store against the local
+## Redis. Fails when no test ran (pytest exit code 5).
 test-cluster: train
 	scripts/setup_nginx.sh
-	$(PY) -m pytest -m cluster tests/test_cluster.py
+	$(PY) -m pytest -m cluster tests/test_lock_store.py tests/test_cluster.py
 
 ## What happened in the sessions, for trainers. ARGS="--from 2026-11-01 --to 2026-11-30 --code WS-NOV --format json|csv"
 report: setup

@@ -19,17 +19,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import zlib
 from collections import deque
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional, Text
 
 import sqlalchemy as sa
+from dotenv import load_dotenv
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from core import slot_contract as contract
-from core.session_store import SessionStore
+from core.session_store import PROJECT_ROOT, SessionStore, database_url
 from addons.db_health import DATABASE_ERRORS, HEALTH, RETRY_SECONDS
 from core.pseudonym import pseudonym
 
@@ -45,10 +47,11 @@ def _time(event: Dict[Text, Any]) -> datetime:
 
 
 class SessionLogBroker(EventBroker):
-    def __init__(self, url: Text, max_text_length: int = 2000, log_user_text: Any = True) -> None:
-        self.store = SessionStore(url, max_text_length=int(max_text_length))
+    def __init__(self, url: Text, max_text_length: Any = None, log_user_text: Any = None) -> None:
+        # None: the session store's default length.
+        self.store = SessionStore(url, **({"max_text_length": int(max_text_length)} if max_text_length else {}))
         # LOG_USER_TEXT=false (DSGVO): user turns keep intent and ranking, not what was typed.
-        self.log_user_text = str(log_user_text).strip().lower() not in ("false", "0", "no", "")
+        self.log_user_text = log_user_text is None or str(log_user_text).strip().lower() not in ("false", "0", "no", "")
         self._migrated = False
         self._backlog: "deque[Dict[Text, Any]]" = deque()  # events not yet written, in order
         self._retry_task: Optional[asyncio.Task] = None
@@ -61,7 +64,13 @@ class SessionLogBroker(EventBroker):
 
     @classmethod
     async def from_endpoint_config(cls, broker_config: EndpointConfig, event_loop=None) -> "SessionLogBroker":
-        return cls(broker_config.url, **broker_config.kwargs)
+        """What the endpoints file leaves out comes from the environment or `.env`: the database
+        of the tracker store (DATABASE_URL or the SQLite default), MAX_LOGGED_TEXT_LENGTH and
+        LOG_USER_TEXT, so plain `rasa run` works like `make run`."""
+        load_dotenv(PROJECT_ROOT / ".env")
+        settings = {"max_text_length": os.environ.get("MAX_LOGGED_TEXT_LENGTH") or None,
+                    "log_user_text": os.environ.get("LOG_USER_TEXT") or None, **broker_config.kwargs}
+        return cls(broker_config.url or database_url(), **settings)
 
     def is_ready(self) -> bool:
         return True

@@ -33,6 +33,7 @@ from addons import action_guard  # noqa: F401  (installs the apology for failed 
 from addons import incremental_states, speedups  # noqa: F401  (speedups: per-turn costs of stock Rasa)
 from addons.db_health import DATABASE_ERRORS, HEALTH, RETRY_SECONDS
 from core.pseudonym import pseudonym
+from core.session_store import database_url
 
 logger = logging.getLogger(__name__)
 DELETE_ACTION = "action_delete_my_data"  # actions/privacy.py
@@ -65,7 +66,8 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
         event_broker: Optional[EventBroker] = None,
         **kwargs: Any,
     ) -> None:
-        url = make_url(host or kwargs.pop("url"))
+        # No url in the endpoints file: DATABASE_URL or the SQLite default (one definition).
+        url = make_url(host or kwargs.pop("url", None) or database_url())
         kwargs.pop("url", None)
         super().__init__(
             domain=domain,

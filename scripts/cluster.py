@@ -1,5 +1,6 @@
 """Scale-out on one machine: two Rasa servers and two action servers behind nginx; conversations
-and session log in PostgreSQL, conversation locks in Redis (README, "Skalierung / Scale-out").
+and session log in PostgreSQL, conversation locks in Redis (README, "Skalierung / Scale-out"):
+the Rasa servers run with endpoints-cluster.yml (LOCK_STORE_TYPE=redis, scripts/services.py).
 
     python scripts/cluster.py run      # `make run-cluster`: start all, print the addresses, Ctrl-C stops all
 

@@ -2,12 +2,15 @@
 
 Used by `make run` (then the terminal chat), by `make train` and by the end-to-end tests.
 Configuration comes from `.env` (python-dotenv) with the defaults below; see .env.example.
+The defaults of the Rasa server's own settings live where the plain Rasa commands find them
+too: the action URL in endpoints.yml, the database in core.session_store.database_url, the
+session-log settings in addons/session_log.py. LOCK_STORE_TYPE=redis switches to the scale-out
+profile, endpoints-cluster.yml.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import socket
 import signal
 import subprocess
@@ -15,30 +18,47 @@ import sys
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
+from urllib.parse import urlsplit
 
 import requests
+import yaml
 from dotenv import dotenv_values
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from core.pseudonym import ensure_secret  # noqa: E402
+from core.session_store import database_url  # noqa: E402
+
+LOCAL_ENDPOINTS = "endpoints.yml"  # one Rasa server; what plain `rasa run` uses
+CLUSTER_ENDPOINTS = "endpoints-cluster.yml"  # several Rasa servers sharing Redis locks
 VENV_BIN = Path(sys.executable).parent
 MODEL_NAME = "coach"
 # COACH_MODEL_PATH lets experiments and parallel work use a model of their own.
 MODEL_PATH = Path(os.environ.get("COACH_MODEL_PATH") or ROOT / "models" / f"{MODEL_NAME}.tar.gz")
 
+
+
+def _local_action_url() -> str:
+    with open(ROOT / LOCAL_ENDPOINTS, encoding="utf-8") as file:
+        return yaml.safe_load(file)["action_endpoint"]["url"]
+
+
+LOCAL_ACTION_URL = _local_action_url()
+
 DEFAULTS = {
     "RASA_HOST": "127.0.0.1",
     "RASA_PORT": "5005",
-    "ACTION_HOST": "127.0.0.1",
-    "ACTION_PORT": "5055",
+    "ACTION_HOST": urlsplit(LOCAL_ACTION_URL).hostname,
+    "ACTION_PORT": str(urlsplit(LOCAL_ACTION_URL).port),
     "ACTION_ENDPOINT_URL": "",  # derived from ACTION_HOST/ACTION_PORT when empty
     "WEB_HOST": "127.0.0.1",
     "WEB_PORT": "8000",
     "CHAT_ALLOWED_ORIGINS": "",  # empty = http://127.0.0.1:WEB_PORT and http://localhost:WEB_PORT
-    "DATABASE_URL": f"sqlite:///{ROOT / 'coach.db'}",
-    "MAX_LOGGED_TEXT_LENGTH": "2000",
     "MAX_MESSAGE_LENGTH": "2000",
-    "LOG_USER_TEXT": "true",
-    # Conversation locks: in_memory for one Rasa server, redis when several share the work.
+    # Conversation locks: in_memory for one Rasa server (endpoints.yml), redis when several
+    # share the work (endpoints-cluster.yml, which takes the Redis settings below).
     "LOCK_STORE_TYPE": "in_memory",
     "REDIS_HOST": "127.0.0.1",
     "REDIS_PORT": "6379",
@@ -62,19 +82,6 @@ DEFAULTS = {
 }
 
 
-def ensure_secret() -> None:
-    """Creates the key for pseudonymous sender ids once, in .env (never committed)."""
-    dotenv = ROOT / ".env"
-    if os.environ.get("SENDER_HASH_SECRET") or dotenv_values(dotenv).get("SENDER_HASH_SECRET"):
-        return
-    with open(dotenv, "a", encoding="utf-8") as file:
-        file.write(
-            "\n# Key for the pseudonymous sender ids in the logs; created by scripts/services.py.\n"
-            "# Changing it starts new pseudonyms (old sessions can no longer be linked to a user).\n"
-            f"SENDER_HASH_SECRET={secrets.token_hex(32)}\n"
-        )
-
-
 def environment(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """Defaults, then .env, then the real environment, then explicit overrides."""
     ensure_secret()
@@ -83,6 +90,8 @@ def environment(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env.update(overrides or {})
     if not env["ACTION_ENDPOINT_URL"]:
         env["ACTION_ENDPOINT_URL"] = f"http://{env['ACTION_HOST']}:{env['ACTION_PORT']}/webhook"
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = database_url()
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 
@@ -171,13 +180,34 @@ class Services:
         )
         wait_until_up(f"{self.action_url}/health", process, "Action server", timeout)
 
+    def endpoints_file(self) -> Path:
+        """endpoints.yml, or endpoints-cluster.yml for LOCK_STORE_TYPE=redis (its values come from
+        the environment). When the action server is elsewhere than endpoints.yml says, a copy
+        with that URL in the log folder."""
+        lock_store = self.env["LOCK_STORE_TYPE"]
+        if lock_store == "redis":
+            return ROOT / CLUSTER_ENDPOINTS
+        if lock_store != "in_memory":
+            raise RuntimeError(f"LOCK_STORE_TYPE={lock_store}: in_memory (one Rasa server) or redis (several)")
+        if self.env["ACTION_ENDPOINT_URL"] == LOCAL_ACTION_URL:
+            return ROOT / LOCAL_ENDPOINTS
+        with open(ROOT / LOCAL_ENDPOINTS, encoding="utf-8") as file:
+            endpoints = yaml.safe_load(file)
+        endpoints["action_endpoint"]["url"] = self.env["ACTION_ENDPOINT_URL"]
+        generated = self.log_dir / "endpoints-rasa-server.yml"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        generated.write_text(
+            f"# Generated by scripts/services.py: {LOCAL_ENDPOINTS} with the action URL from the environment.\n"
+            + yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+        return generated
+
     def start_rasa(self, timeout: float = 180) -> None:
         ensure_port_free(self.env["RASA_HOST"], self.env["RASA_PORT"], "Rasa server")
         # The HTTP API (trackers, model, events) only with a token: without one it is not started.
         api = ["--enable-api", "--auth-token", self.env["RASA_API_TOKEN"]] if self.env["RASA_API_TOKEN"] else []
         process = self._spawn("rasa-server", rasa(
             "run", "--model", str(MODEL_PATH),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--endpoints", str(self.endpoints_file()), "--credentials", "credentials.yml",
             "--interface", self.env["RASA_HOST"], "--port", self.env["RASA_PORT"], *api,
         ))
         wait_until_up(f"{self.rasa_url}/", process, "Rasa server", timeout)
