@@ -143,6 +143,18 @@ class CorrectionRow(Base):
     at = Column(UTCDateTime, nullable=False)
 
 
+class ReviewRow(Base):
+    """The review inbox's decision about one user turn (migration 0004): the confirmed intent
+    or "ignore". Keyed like the turn (session and event key); the text stays in the turn."""
+    __tablename__ = "coach_reviews"
+    __table_args__ = (UniqueConstraint("session_id", "event_key"),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
+    event_key = Column(String(128), nullable=False)
+    decision = Column(String(128), nullable=False)
+    reviewed_at = Column(UTCDateTime, nullable=False)
+
+
 class PracticeRoundRow(Base):
     """One round of the practice mode (migration 0002)."""
     __tablename__ = "coach_practice_rounds"
@@ -361,7 +373,8 @@ class SessionStore:
             query = query.where(func.coalesce(SessionRow.ended_at, SessionRow.started_at) < ended_before)
         with Session(self.engine) as s, s.begin():
             ids = list(s.scalars(query))
-            for table in (TurnRow, ExcuseRow, CommitmentRow, PracticeRoundRow, CorrectionRow, SessionRow):
+            for table in (TurnRow, ExcuseRow, CommitmentRow, PracticeRoundRow, CorrectionRow, ReviewRow,
+                          SessionRow):
                 key = table.id if table is SessionRow else table.session_id
                 s.execute(table.__table__.delete().where(key.in_(ids)))
         return len(ids)
