@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Dict, List, Optional, Tuple
 
+from pathlib import Path
+
 from sqlalchemy import distinct, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from core import report
@@ -58,6 +61,10 @@ def load(url: str, selection: Selection) -> TrainerReport:
 
 def training_codes(url: str) -> List[str]:
     """The training codes in the log, for the page's choice; none while there is no log."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not Path(parsed.database).exists():  # connecting would create an empty file
+        return []
     store = SessionStore(url)
     try:
         if not store.has_schema():
