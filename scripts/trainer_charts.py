@@ -14,12 +14,16 @@ import matplotlib
 matplotlib.use("Agg")  # no display on the server
 import matplotlib.pyplot as plt  # noqa: E402
 
-matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 10, "axes.spines.top": False,
-                            "axes.spines.right": False, "svg.hashsalt": "trainer"})
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+# Text as paths (the default): the chart looks the same whatever fonts the phone has.
+matplotlib.rcParams.update({"font.size": 12, "axes.spines.top": False, "axes.spines.right": False,
+                            "svg.hashsalt": "trainer"})
 BLUE, GREEN, GREY, ORANGE = "#0a66c2", "#2e7d32", "#9e9e9e", "#ef6c00"
-WIDTH = 7.0  # inches; the page scales the SVG to the screen width
-ROW_HEIGHT = 0.38
-LABEL_LENGTH = 38
+WIDTH = 5.0  # inches; the page scales the SVG to the screen width (readable on a phone)
+ROW_HEIGHT = 0.42
+LABEL_LENGTH = 28
+GERMAN_DECIMALS = FuncFormatter(lambda value, _: f"{value:g}".replace(".", ","))
 
 
 def _short(label: str) -> str:
@@ -34,8 +38,17 @@ def _svg(figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _figure(rows: int):
-    return plt.subplots(figsize=(WIDTH, 1.0 + ROW_HEIGHT * max(rows, 1)))
+def _figure(rows: int, integer: bool = False):
+    figure, axes = plt.subplots(figsize=(WIDTH, 1.2 + ROW_HEIGHT * max(rows, 1)))
+    axes.xaxis.set_major_formatter(GERMAN_DECIMALS)
+    if integer:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return figure, axes
+
+
+def _legend_above(axes) -> None:
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=10, frameon=False,
+                borderaxespad=0.2, handletextpad=0.3, columnspacing=1.0)
 
 
 def progress_chart(people: List[Dict]) -> str:
@@ -48,20 +61,20 @@ def progress_chart(people: List[Dict]) -> str:
     axes.scatter([p["first_average"] for p in people], positions, color=ORANGE, label="erster Durchgang", zorder=2)
     axes.scatter([p["best_average"] for p in people], positions, color=BLUE, label="bester Durchgang", zorder=3)
     axes.set_yticks(list(positions), names)
-    axes.invert_yaxis()
-    axes.set_xlim(0, 3)
+    axes.set_xlim(-0.1, 3.1)  # room for the dots at 0 and 3
+    axes.set_ylim(len(people) - 0.5, -0.5)
     axes.set_xlabel("Punkte je Runde (0–3)")
-    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    _legend_above(axes)
     return _svg(figure)
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], axis_label: str, limit: float = 0,
               colour: str = BLUE) -> str:
-    """Horizontal bars, first label on top."""
-    figure, axes = _figure(len(labels))
+    """Horizontal bars, first label on top; whole numbers for counts."""
+    figure, axes = _figure(len(labels), integer=all(isinstance(v, int) for v in values))
     bars = axes.barh([_short(label) for label in labels], values, color=colour)
     axes.bar_label(bars, labels=[f"{v:.1f}".replace(".", ",") if isinstance(v, float) else str(v)
-                                 for v in values], padding=3, fontsize=8)
+                                 for v in values], padding=3, fontsize=10)
     axes.invert_yaxis()
     axes.set_xlim(0, limit or (max(values, default=0) * 1.15 or 1))
     axes.set_xlabel(axis_label)
@@ -70,7 +83,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], axis_label: str, l
 
 def outcome_chart(labels: Sequence[str], outcomes: List[Tuple[int, int, int]]) -> str:
     """Excuses by frequency, each bar split into convinced / not convinced / open."""
-    figure, axes = _figure(len(labels))
+    figure, axes = _figure(len(labels), integer=True)
     short = [_short(label) for label in labels]
     left = [0] * len(labels)
     for part, (name, colour) in enumerate((("überzeugt", GREEN), ("nicht überzeugt", ORANGE), ("offen", GREY))):
@@ -79,8 +92,7 @@ def outcome_chart(labels: Sequence[str], outcomes: List[Tuple[int, int, int]]) -
         left = [a + b for a, b in zip(left, values)]
     axes.invert_yaxis()
     axes.set_xlabel("Gespräche")
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    _legend_above(axes)
     return _svg(figure)
 
 
@@ -94,6 +106,6 @@ def effectiveness_chart(rows: List[Dict]) -> str:
     axes.errorbar(rates, positions, xerr=[low, high], fmt="o", color=GREEN, ecolor=GREY, capsize=3)
     axes.set_yticks(positions, [_short(r["name"]) for r in rows])
     axes.invert_yaxis()
-    axes.set_xlim(0, 100)
-    axes.set_xlabel("überzeugt nach dem Argument (%, mit 95-%-Intervall)")
+    axes.set_xlim(-2, 102)
+    axes.set_xlabel("überzeugt danach (%, 95-%-Intervall)")
     return _svg(figure)

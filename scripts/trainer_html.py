@@ -102,7 +102,7 @@ def _practice(practice: Dict, title) -> str:
     averages = _table("Durchschnitt je Einwand (schwächster zuerst)", ["Einwand", "Runden", "Punkte je Runde"], [
         [escape(title(e["excuse_id"])), str(e["rounds"]), _number(e["average_score"])] for e in by_excuse])
     missed = _table("Am häufigsten verpasste Kernpunkte", ["Kernpunkt", "Einwand", "verpasst"], [
-        [escape(m["label"]), escape(title(m["excuse_id"])), f"in {m['missed']} von {m['rounds']} Runden"]
+        [escape(m["label"]), escape(title(m["excuse_id"])), f"in {m['missed']} von {m['rounds']} {'Runde' if m['rounds'] == 1 else 'Runden'}"]
         for m in practice["most_missed"]])
     return (f'<section id="practice"><h2>Übungsmodus</h2>'
             f'<h3>Fortschritt (erster → bester Durchgang)</h3>'
@@ -134,7 +134,7 @@ def _effectiveness(effectiveness: List[Dict], title) -> str:
     import trainer_charts as charts
     if not effectiveness:
         return ""
-    rows = [{**a, "name": f"{title(e['excuse_id'])}: {a['label']}"} for e in effectiveness for a in e["arguments"]]
+    rows = [{**a, "name": f"{title(e['excuse_id'])}, Arg. {a['index'] + 1}"} for e in effectiveness for a in e["arguments"]]
     table = _table("Wirkung der Argumente (95-%-Intervall nach Wilson)",
                    ["Einwand", "Argument", "gezeigt", "überzeugt", "erster Schritt"], [
         [escape(title(e["excuse_id"])), f'{a["index"] + 1}. {escape(a["label"])}', str(a["shown"]),

@@ -64,7 +64,7 @@ class TrainerPages:
         @functools.wraps(handler)
         async def checked(request: web.Request) -> web.StreamResponse:
             if not self.authorised(request):
-                return page_response(html.login(False, request.path), status=401)
+                return page_response(html.login(False, request.path_qs), status=401)
             return await handler(request)
         return checked
 
