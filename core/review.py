@@ -5,7 +5,8 @@ A user turn of the session log is in the inbox when
 - the coach was unsure and asked which excuse was meant (`action_clarify_excuse` answered it), or
 - the user's next message corrected it ("falsch verstanden, …": a row in `coach_corrections`,
   logged on the correcting message; the misread one is the user turn before it),
-and it has text (LOG_USER_TEXT) and no review yet. The reviewer confirms an intent or ignores
+and it has text (LOG_USER_TEXT) and no review yet. Answers in the practice mode are never items:
+the form takes any text as an answer, so their intent does not matter. The reviewer confirms an intent or ignores
 it; either way a `coach_reviews` row takes it out of the inbox, and a confirmed example is
 appended to `data/nlu/reviewed.yml` (Rasa NLU YAML, so the next `make train` learns from it).
 Deleting a user's sessions (core/data_retention.py) removes their turns and so their items.
@@ -31,6 +32,7 @@ DOMAIN = PROJECT_ROOT / "domain.yml"
 IGNORE = "ignore"
 FALLBACK_INTENT = "nlu_fallback"
 CLARIFY_ACTION = "action_clarify_excuse"
+PRACTICE_ACTIONS = "practice"  # practice_form, action_start_practice, action_practice_summary, …
 TOP_INTENTS = 3
 MAX_SESSIONS = 200  # the newest sessions with candidates; older ones wait until these are done
 REASON_LABELS = {"fallback": "nicht verstanden", "unsure": "unsicher, nachgefragt",
@@ -85,6 +87,8 @@ def _items(turns: List[TurnRow], corrections: Dict[tuple, Optional[str]]) -> Ite
     for position, (user, answers) in enumerate(exchanges):
         if (user.session_id, user.event_key) in corrections:
             continue  # the correcting message; the message it corrects is the item
+        if any(PRACTICE_ACTIONS in (bot.action or "") for bot in answers):
+            continue  # a practice answer: scored by meaning, whatever intent the NLU read
         following = exchanges[position + 1][0] if position + 1 < len(exchanges) else None
         reasons, suggested = [], None
         if user.intent == FALLBACK_INTENT:

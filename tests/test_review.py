@@ -47,6 +47,8 @@ def test_inbox_holds_fallback_unsure_and_corrected_messages_newest_first(store):
     older.bot("Guten Tag!", "utter_greet")
     older.user("blubb fasel", "nlu_fallback")
     older.bot("Das habe ich nicht verstanden.", "action_default_fallback")
+    older.user("Sie müssen ja nicht ständig online sein.", "nlu_fallback")  # a practice answer
+    older.bot("Das sitzt: 2 von 3 Punkten.", "practice_form")
     newer = Conversation(store, "newer", day=1)
     newer.user("das ist alles so viel", "excuse_no_time")
     newer.bot("Meinen Sie A oder B?", "action_clarify_excuse")

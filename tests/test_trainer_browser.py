@@ -139,6 +139,7 @@ def test_misread_message_is_labelled_in_the_inbox_and_lands_in_a_valid_nlu_file(
     log_in(page, coach.web_url + "/trainer/review")
     item = page.locator(".item", has=page.locator("blockquote", has_text=MISREAD))
     expect(item).to_be_visible()
+    expect(page.locator(".item")).to_have_count(1)  # the practice answers are no misreadings
     expect(item).to_contain_text("vom Nutzer korrigiert")
     expect(item.locator(".ranking li")).to_have_count(3)
     expect(item.locator(".answer")).to_contain_text(KB.excuse("excuse_no_time").arguments[0].text[:40])
