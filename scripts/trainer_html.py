@@ -110,7 +110,7 @@ def _practice(practice: Dict, title) -> str:
             f'<h3>Punkte je Einwand</h3>'
             f'{_chart(charts.bar_chart([title(e["excuse_id"]) for e in by_excuse], [e["average_score"] for e in by_excuse], "Punkte je Runde (0–3)", limit=3), "Punkte je Einwand")}'
             f'{averages}<h3>Verpasste Kernpunkte</h3>'
-            f'{_chart(charts.bar_chart([m["label"] for m in practice["most_missed"]], [m["missed"] for m in practice["most_missed"]], "Runden ohne diesen Kernpunkt", colour=charts.ORANGE), "Verpasste Kernpunkte")}'
+            f'{_chart(charts.bar_chart([m["label"] for m in practice["most_missed"]], [m["missed"] for m in practice["most_missed"]], "verpasst (Runden)", colour=charts.ORANGE), "Verpasste Kernpunkte")}'
             f'{missed}</section>')
 
 
