@@ -1,5 +1,5 @@
-"""The review inbox and the reviewed NLU file (core/review.py) on a real session log in SQLite;
-the file is read back with Rasa's own NLU reader."""
+"""The review inbox and the reviewed NLU file (core/review.py) on a real session log (SQLite and
+PostgreSQL); the file is read back with Rasa's own NLU reader."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -15,8 +15,8 @@ RANKING = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "excuse_no_time
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = SessionStore(f"sqlite:///{tmp_path / 'coach.db'}")
+def store(database_url):  # SQLite and PostgreSQL (tests/conftest.py)
+    store = SessionStore(database_url)
     store.migrate()
     yield store
     store.dispose()
