@@ -36,7 +36,7 @@ PRACTICE_ACTIONS = "practice"  # practice_form, action_start_practice, action_pr
 TOP_INTENTS = 3
 MAX_SESSIONS = 200  # the newest sessions with candidates; older ones wait until these are done
 REASON_LABELS = {"fallback": "nicht verstanden", "unsure": "unsicher, nachgefragt",
-                 "corrected": "vom Nutzer korrigiert"}
+                 "corrected": "im Gespräch korrigiert"}
 
 
 @dataclass

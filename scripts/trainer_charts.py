@@ -47,7 +47,8 @@ def _figure(rows: int, integer: bool = False):
 
 
 def _legend_above(axes) -> None:
-    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=10, frameon=False,
+    # Right-aligned above the bars: it may reach into the label column, never off the figure.
+    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize=10, frameon=False,
                 borderaxespad=0.2, handletextpad=0.3, columnspacing=1.0)
 
 
@@ -105,7 +106,7 @@ def effectiveness_chart(rows: List[Dict]) -> str:
     high = [max(0.0, (r["convinced_interval"][1] - r["convinced_rate"]) * 100) for r in rows]
     axes.errorbar(rates, positions, xerr=[low, high], fmt="o", color=GREEN, ecolor=GREY, capsize=3)
     axes.set_yticks(positions, [_short(r["name"]) for r in rows])
-    axes.invert_yaxis()
+    axes.set_ylim(len(rows) - 0.5, -0.5)  # first on top, rows as close as in the bar charts
     axes.set_xlim(-2, 102)
-    axes.set_xlabel("überzeugt danach (%, 95-%-Intervall)")
+    axes.set_xlabel("danach überzeugt (%)")
     return _svg(figure)

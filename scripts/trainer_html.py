@@ -134,7 +134,7 @@ def _effectiveness(effectiveness: List[Dict], title) -> str:
     import trainer_charts as charts
     if not effectiveness:
         return ""
-    rows = [{**a, "name": f"{title(e['excuse_id'])}, Arg. {a['index'] + 1}"} for e in effectiveness for a in e["arguments"]]
+    rows = [{**a, "name": f"{a['index'] + 1}. {title(e['excuse_id'])}"} for e in effectiveness for a in e["arguments"]]
     table = _table("Wirkung der Argumente (95-%-Intervall nach Wilson)",
                    ["Einwand", "Argument", "gezeigt", "überzeugt", "erster Schritt"], [
         [escape(title(e["excuse_id"])), f'{a["index"] + 1}. {escape(a["label"])}', str(a["shown"]),

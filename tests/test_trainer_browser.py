@@ -122,6 +122,16 @@ def test_practice_group_appears_with_its_charts_and_csv_matches_the_json_report(
                           "--format", "json", "--code", CODE], cwd=ROOT, capture_output=True, text=True, check=True)
     assert json.loads(cli.stdout) == report  # the page's download is the report
 
+    # All sessions: the coaching conversation adds its excuses and how each argument worked.
+    page.get_by_label("Trainingscode").select_option("")
+    page.get_by_role("button", name="Anzeigen").click()
+    expect(page.get_by_role("img", name="Einwände nach Häufigkeit")).to_be_visible()
+    expect(page.get_by_role("img", name="Überzeugt nach dem Argument")).to_be_visible()
+    arguments = page.locator("#arguments tbody tr")
+    expect(arguments.filter(has_text=KB.excuse("excuse_no_ideas").title).first).to_be_visible()
+    expect(arguments.first).to_contain_text("%")  # rate with its interval
+    page.screenshot(path=str(RESULTS / "trainer-desktop-all.png"), full_page=True)
+
     phone = browser.new_context(locale="de-DE", **PHONE)
     page = phone.new_page()
     log_in(page, coach.web_url + f"/trainer?code={CODE}")
@@ -140,7 +150,7 @@ def test_misread_message_is_labelled_in_the_inbox_and_lands_in_a_valid_nlu_file(
     item = page.locator(".item", has=page.locator("blockquote", has_text=MISREAD))
     expect(item).to_be_visible()
     expect(page.locator(".item")).to_have_count(1)  # the practice answers are no misreadings
-    expect(item).to_contain_text("vom Nutzer korrigiert")
+    expect(item).to_contain_text("im Gespräch korrigiert")
     expect(item.locator(".ranking li")).to_have_count(3)
     expect(item.locator(".answer")).to_contain_text(KB.excuse("excuse_no_time").arguments[0].text[:40])
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
