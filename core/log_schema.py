@@ -140,6 +140,18 @@ class PracticeRoundRow(Base):
     hints = Column(Integer, nullable=False, default=0)
 
 
+class ReviewRow(Base):
+    """The review inbox's decision about one user turn (migration 0004): the confirmed intent
+    or "ignore". Keyed like the turn (session and event key); the text stays in the turn."""
+    __tablename__ = "coach_reviews"
+    __table_args__ = (UniqueConstraint("session_id", "event_key"),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    session_id = Column(String(64), ForeignKey("coach_sessions.id"), nullable=False)
+    event_key = Column(String(128), nullable=False)
+    decision = Column(String(128), nullable=False)
+    reviewed_at = Column(UTCDateTime, nullable=False)
+
+
 def to_utc(value: datetime) -> datetime:
     """Aware datetimes converted to UTC; naive ones are taken as UTC already."""
     return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)

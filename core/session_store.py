@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.pool import QueuePool
 
 from core.log_schema import (
-    CommitmentRow, CorrectionRow, ExcuseRow, PracticeRoundRow, SessionRow, TurnRow, session_dict, to_utc,
+    CommitmentRow, CorrectionRow, ExcuseRow, PracticeRoundRow, ReviewRow, SessionRow, TurnRow, session_dict,
+    to_utc,
 )
 from core import schema_migration
 from core.sqlite_setup import configure_sqlite
@@ -208,7 +209,8 @@ class SessionStore:
             query = query.where(func.coalesce(SessionRow.ended_at, SessionRow.started_at) < ended_before)
         with Session(self.engine) as s, s.begin():
             ids = list(s.scalars(query))
-            for table in (TurnRow, ExcuseRow, CommitmentRow, PracticeRoundRow, CorrectionRow, SessionRow):
+            for table in (TurnRow, ExcuseRow, CommitmentRow, PracticeRoundRow, CorrectionRow, ReviewRow,
+                          SessionRow):
                 key = table.id if table is SessionRow else table.session_id
                 s.execute(table.__table__.delete().where(key.in_(ids)))
         return len(ids)

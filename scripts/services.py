@@ -74,6 +74,8 @@ DEFAULTS = {
     "CLUSTER_RASA_PORTS": "7005,7006",
     "CLUSTER_ACTION_PORTS": "7055,7056",
     "LOG_DIR": "logs",
+    "TRAINER_TOKEN": "",  # empty = the trainer pages (/trainer) are off
+    "REVIEWED_NLU_FILE": "",  # empty = data/nlu/reviewed.yml
     "RASA_API_TOKEN": "",  # empty = Rasa's HTTP API is off; set = on, and every call needs ?token=
     "RASA_TELEMETRY_ENABLED": "false",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

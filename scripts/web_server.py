@@ -1,8 +1,10 @@
 """Serves the chat page: web/index.html, its script and style, the rasa-webchat bundle and the
-widget config (/config.json with the Rasa server's address).
+widget config (/config.json with the Rasa server's address); with TRAINER_TOKEN set also the
+trainer pages under /trainer (scripts/trainer_pages.py).
 
 Started by scripts/services.py; reads WEB_HOST, WEB_PORT, RASA_HOST and RASA_PORT from the
-environment. Serves exactly the files listed below, nothing else from web/ or node_modules.
+environment (TRAINER_TOKEN, DATABASE_URL and LOG_USER_TEXT for the trainer pages). Serves
+exactly the files listed below, nothing else from web/ or node_modules.
 """
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ import sys
 from pathlib import Path
 
 from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # core/, when run as a script
+import trainer_pages  # noqa: E402
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 WIDGET_BUNDLE = WEB / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -50,7 +55,8 @@ def create_app(rasa_url: str) -> web.Application:
     config = json.dumps({"socketUrl": rasa_url})
 
     async def add_security_headers(_: web.Request, response: web.StreamResponse) -> None:
-        response.headers.update(security_headers)
+        for name, value in security_headers.items():
+            response.headers.setdefault(name, value)  # the trainer pages set stricter ones
 
     async def serve_file(request: web.Request) -> web.FileResponse:
         path, content_type = FILES[request.path]
@@ -64,6 +70,7 @@ def create_app(rasa_url: str) -> web.Application:
     app.router.add_get("/config.json", serve_config)
     for route in FILES:
         app.router.add_get(route, serve_file)
+    trainer_pages.mount(app, os.environ)
     return app
 
 
