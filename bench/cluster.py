@@ -116,7 +116,7 @@ def bench(concurrency: List[int], seconds: float, max_turns: int) -> Dict[str, o
     with Cluster() as cluster:
         meters = Meters(cluster)
         targets = {"one Rasa server (direct)": cluster.rasa_urls[0], "two Rasa servers (nginx)": cluster.url}
-        for url in [*cluster.rasa_urls, cluster.url]:  # warm-up: first TensorFlow calls are slow
+        for url in [*cluster.rasa_urls, cluster.url]:  # warm-up: the first calls of each server are slow
             asyncio.run(latency.run_load(url, BENCH_SCRIPT, 2, 40, 60, "cluster-warmup"))
         for level in concurrency:
             for name, url in targets.items():

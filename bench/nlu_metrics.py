@@ -65,7 +65,7 @@ def summarize(predictions: List[Dict[str, Any]], top_pairs: int = 10) -> Dict[st
         "confusion_pairs": [
             {"intent": t, "predicted": p, "count": n} for (t, p), n in pairs.most_common(top_pairs)
         ],
-        # as `rasa test nlu` counts (DIET's first intent, fallback undone)
+        # as `rasa test nlu` counts (the classifier's first intent, fallback undone)
         "oos_as_excuse": share(oos, "predicted"),
         "non_excuse_as_excuse": share(non_excuse, "predicted"),
         # as the bot acts (FallbackClassifier applied)

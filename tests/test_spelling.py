@@ -34,7 +34,7 @@ MAX_ALLOWLIST = 65  # entries; each one reviewed (see the file's header)
 USER_TEXT_MODULES = ("actions/coaching.py", "actions/coaching_replies.py", "actions/coaching_turns.py",
                      "actions/coaching_state.py", "actions/listening.py", "actions/parsing.py",
                      "actions/practice.py", "actions/practice_phrasing.py", "actions/practice_turn.py",
-                     "actions/privacy.py", "core/report.py")
+                     "actions/privacy.py", "core/report.py", "scripts/trainer_html.py")
 # Knowledge-base fields the user never sees: matching terms, verbatim article phrases, ids.
 KB_HIDDEN_KEYS = {"terms", "evidence", "sources", "common_excuses", "id", "url"}
 # What the chat widget shows (web/chat.js): its labels, hints and the error text.
@@ -129,7 +129,15 @@ def action_texts() -> Iterator[Text]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped:
                 text = node.value
-                if re.search(r"[A-Za-zÄÖÜäöüß]{2}", text) and (
+                if re.search(r"<[a-z!/]", text):  # an HTML fragment of the trainer pages: its visible text
+                    parser = _VisibleText()
+                    if text.find(">") < text.find("<"):  # the piece starts inside a tag: skip its rest
+                        text = text[text.find(">") + 1:]
+                    parser.feed(text)
+                    yield from ((f"{name}:{node.lineno}", part) for _, part in parser.texts)
+                elif HTML_ATTRIBUTE.match(text):
+                    continue
+                elif re.search(r"[A-Za-zÄÖÜäöüß]{2}", text) and (
                         not IDENTIFIER.match(text) or text[:1].isupper()):
                     yield f"{name}:{node.lineno}", text
 
@@ -187,6 +195,11 @@ def all_texts() -> List[Text]:
 # -- checking ---------------------------------------------------------------------------------
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 URL = re.compile(r"(?:https?://|www\.)\S+")
+# File names and settings the trainer pages name (".env", "reviewed.yml", "LOG_USER_TEXT=false").
+FILE_OR_SETTING = re.compile(r"\S*(?:\.[a-z]{2,4}\b|[A-Z]+_[A-Z_]+)\S*")
+ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")  # CSV, JSON, KI: not words of the dictionary
+# Boolean HTML attributes written as pieces of f-strings in scripts/trainer_html.py.
+HTML_ATTRIBUTE = re.compile(r"^\s*(?:selected|disabled|checked|download)\b")
 WITH_DIGIT = re.compile(r"\S*\d\S*")
 CODE = re.compile(r"\b[A-Z]+(?:-[A-Z]+)+\b")  # an example training code such as "WS-NOV"
 # Anything but letters, hyphens, apostrophes and whitespace (emojis, quotes, dashes, ×, …) is a gap.
@@ -196,6 +209,8 @@ NOT_WORD = re.compile(r"[^\w\s'’-]|_")
 def cleaned(text: str) -> str:
     text = PLACEHOLDER.sub(" ", text)
     text = URL.sub(" ", text)
+    text = FILE_OR_SETTING.sub(" ", text)
+    text = ACRONYM.sub(" ", text)
     text = WITH_DIGIT.sub(" ", text)
     text = CODE.sub(" ", text)
     text = NOT_WORD.sub(" ", text)
