@@ -29,8 +29,7 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from addons import action_guard  # noqa: F401  (installs the apology for failed custom actions)
-from addons import incremental_states, speedups  # noqa: F401  (speedups: per-turn costs of stock Rasa)
+from addons import incremental_states
 from addons.db_health import DATABASE_ERRORS, HEALTH, RETRY_SECONDS
 from core.pseudonym import pseudonym
 from core.session_store import database_url
