@@ -8,6 +8,10 @@ A database outage does not reset conversations (Rasa's `FailSafeTrackerStore` wo
 blank one): conversations seen recently are served from memory, what cannot be written waits
 in memory and is written, exactly once, as soon as the database answers again (retried in the
 background and before every read or write). The state is reported to `addons/db_health.py`.
+
+"Meine Daten löschen" sets the `forget_me` slot (actions/privacy.py); the save of that turn
+deletes the conversation instead (`delete`: its events, what is kept in memory, and its
+session log through the event broker).
 """
 from __future__ import annotations
 
