@@ -43,6 +43,14 @@ test-cluster: train
 	scripts/setup_nginx.sh
 	$(PY) -m pytest -m cluster tests/test_lock_store.py tests/test_cluster.py
 
+## The end-to-end conversation test and the story tests once more on stock Rasa: all patches of
+## addons/rasa_patches.py off (COACH_RASA_PATCHES=off). .ci/run runs it after `make test`.
+.PHONY: test-stock
+test-stock: train
+	COACH_RASA_PATCHES=off $(PY) -m pytest tests/test_e2e_rest.py
+	COACH_RASA_PATCHES=off $(RASA) test core --model models/coach.tar.gz --stories tests/test_stories.yml \
+		--fail-on-prediction-errors --out results/rasa-test-stock
+
 ## What happened in the sessions, for trainers. ARGS="--from 2026-11-01 --to 2026-11-30 --code WS-NOV --format json|csv"
 report: setup
 	@$(PY) -m core.report $(ARGS)

@@ -1,9 +1,9 @@
-"""'Meine Daten löschen': deletes this user's conversations from the log and the tracker store.
+"""'Meine Daten löschen': the user's conversations are deleted from the tracker store and the log.
 
-The action server needs DATABASE_URL and SENDER_HASH_SECRET (scripts/services.py passes both)
-to find the user's rows by the same pseudonym the Rasa server stores. The Rasa server must not
-write the conversation back from memory afterwards: addons/tracker_store.py skips the save of
-a turn that ran this action.
+The action only confirms and sets the `forget_me` slot (core/slot_contract.py); the Rasa
+server's tracker store (addons/tracker_store.py) sees it when it saves the turn and deletes the
+conversation and, through the event broker, its session log, instead of saving. So the action
+server needs no database, and nothing is written back from the Rasa server's memory.
 """
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action
+from rasa_sdk.events import SlotSet
 
-from core import data_retention
 from actions.practice import CLOSE_LOOP, Practice, answer_events
 from actions.practice_input import is_long_answer, misread_answer
-from core.session_store import SessionStore, database_url
-from core.pseudonym import pseudonym
+from core.slot_contract import FORGET_ME
 
 ACTION_NAME = "action_delete_my_data"
 # During the practice a long answer about data protection may read like a delete request to the
@@ -39,11 +38,5 @@ class ActionDeleteMyData(Action):
     def run(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
         if misread_answer(tracker, keyword=DELETE_REQUEST):
             return answer_events(dispatcher, tracker, Practice.of(tracker))  # a practice answer
-        store = SessionStore(database_url())
-        try:
-            deleted = data_retention.delete(store, sender_hash=pseudonym(tracker.sender_id))
-        finally:
-            store.dispose()
-        dispatcher.utter_message(response="utter_data_deleted", sessions=deleted["sessions"],
-                                 session_word="Sitzung" if deleted["sessions"] == 1 else "Sitzungen")
-        return list(CLOSE_LOOP)  # also ends a running practice
+        dispatcher.utter_message(response="utter_data_deleted")
+        return [SlotSet(FORGET_ME, True), *CLOSE_LOOP]  # also ends a running practice

@@ -3,9 +3,9 @@
 Stock Rasa raises from RemoteAction.run when the action server is unreachable or answers an
 error; the processor then logs the exception — for a 500 including the response body, which
 from rasa-sdk is the whole tracker with the user's text — and the user gets no answer. Rasa
-has no hook for this, so RemoteAction.run is wrapped once, at import (addons/tracker_store.py
-imports this module; the Rasa server loads it from endpoints.yml). The conversation goes on:
-the next message calls the action server again.
+has no hook for this, so `run_or_apologise` replaces RemoteAction.run; addons/rasa_patches.py
+installs it with the other Rasa patches. The conversation goes on: the next message calls the
+action server again.
 """
 from __future__ import annotations
 
@@ -20,13 +20,13 @@ logger = logging.getLogger(__name__)
 
 APOLOGY_RESPONSE = "utter_action_failed"  # domain.yml
 
-_original_run = RemoteAction.run
+_stock_run = RemoteAction.run
 
 
-async def _run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any,
+async def run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any,
                             domain: Any) -> List[Event]:
     try:
-        return await _original_run(self, output_channel, nlg, tracker, domain)
+        return await _stock_run(self, output_channel, nlg, tracker, domain)
     except ActionExecutionRejection:
         raise  # part of the form protocol, not a failure
     except RasaException as error:
@@ -40,6 +40,3 @@ async def _run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, t
                    "utter_action": APOLOGY_RESPONSE}
         return [create_bot_utterance(message)]
 
-
-if getattr(RemoteAction.run, "__name__", "") != _run_or_apologise.__name__:
-    RemoteAction.run = _run_or_apologise

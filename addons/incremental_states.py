@@ -20,7 +20,8 @@ Anything that cannot be continued exactly (another conversation, changed or drop
 loop seen for the first time, a rewind older than the snapshots) is computed in full as before.
 tests/test_incremental_states.py compares each with stock Rasa on every step of the
 project's stories and of randomised long conversations. Only plain `DialogueStateTracker`s are
-handled: the training trackers have their own cache.
+handled: the training trackers have their own cache. addons/rasa_patches.py installs
+`past_states`, `applied_events`, `copy_tracker` and `form_tracker` in place of Rasa's.
 """
 from __future__ import annotations
 
@@ -318,17 +319,7 @@ def forget(sender_id: Text) -> None:
     _applied.pop(sender_id, None)
 
 
-def install() -> None:
-    DialogueStateTracker.past_states = past_states
-    DialogueStateTracker.applied_events = applied_events
-    DialogueStateTracker.copy = copy_tracker
-    FormAction._temporary_tracker = form_tracker
-
-
-def uninstall() -> None:
-    DialogueStateTracker.past_states = _stock_past_states
-    DialogueStateTracker.applied_events = _stock_applied_events
-    DialogueStateTracker.copy = _stock_copy
-    FormAction._temporary_tracker = _stock_form_tracker
+def clear() -> None:
+    """Drops what is kept of all conversations."""
     _histories.clear()
     _applied.clear()

@@ -84,8 +84,15 @@ class SessionLogBroker(EventBroker):
     async def close(self) -> None:
         self.store.dispose()
 
+    def delete_sender(self, sender_id: Text) -> int:
+        """Deletes the sender's sessions from the log and what is cached about them ("Meine Daten
+        löschen", called by the tracker store); returns the number of sessions deleted."""
+        self.forget(sender_id)
+        self._ensure_schema()
+        return self.store.delete_sessions(sender_hash=pseudonym(sender_id))
+
     def forget(self, sender_id: Text) -> None:
-        """The sender's data was deleted (actions/privacy.py): drop what is cached about them."""
+        """Drops what is cached about the sender (their data is deleted)."""
         sender = pseudonym(sender_id)
         self._backlog = deque(e for e in self._backlog if pseudonym(e["sender_id"]) != sender)
         self._sessions.pop(sender, None)

@@ -8,6 +8,10 @@ A database outage does not reset conversations (Rasa's `FailSafeTrackerStore` wo
 blank one): conversations seen recently are served from memory, what cannot be written waits
 in memory and is written, exactly once, as soon as the database answers again (retried in the
 background and before every read or write). The state is reported to `addons/db_health.py`.
+
+"Meine Daten löschen" sets the `forget_me` slot (actions/privacy.py); the save of that turn
+deletes the conversation instead (`delete`: its events, what is kept in memory, and its
+session log through the event broker).
 """
 from __future__ import annotations
 
@@ -25,18 +29,18 @@ from sqlalchemy.engine import make_url
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted
+from rasa.shared.core.events import SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from addons import action_guard  # noqa: F401  (installs the apology for failed custom actions)
-from addons import incremental_states, speedups  # noqa: F401  (speedups: per-turn costs of stock Rasa)
+from addons import incremental_states
 from addons.db_health import DATABASE_ERRORS, HEALTH, RETRY_SECONDS
+from core.data_retention import delete_tracker_events
 from core.pseudonym import pseudonym
 from core.session_store import database_url
+from core.slot_contract import FORGET_ME
 
 logger = logging.getLogger(__name__)
-DELETE_ACTION = "action_delete_my_data"  # actions/privacy.py
 COMPONENT = "tracker store"
 # Conversations kept in memory to go on with during an outage (the most recently active ones).
 RECENT_CONVERSATIONS = 1000
@@ -157,6 +161,31 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
         self._stored[key] = StoredState(tracker, rows[-1].id, len(tracker.events))
         return tracker
 
+    def delete(self, sender_id: Text) -> int:
+        """Deletes the sender's conversation: its events, what is kept of it in memory, and its
+        session log (through the event broker). Returns the number of events deleted."""
+        key = pseudonym(sender_id)
+        # The database first: while it is down this raises, and a save retries the deletion.
+        deleted = delete_tracker_events(self.engine, sender_hash=key)
+        if hasattr(self.event_broker, "delete_sender"):
+            self.event_broker.delete_sender(sender_id)
+        for kept in (self._recent, self._stored, self._unsaved):
+            kept.pop(key, None)
+        self._started_in_outage.discard(key)
+        incremental_states.forget(sender_id)
+        return deleted
+
+    def _row(self, key: str, event: Any):
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=key,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
     def _newest_event_id(self, session, key: str) -> Optional[int]:
         return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == key).scalar()
 
@@ -215,33 +244,21 @@ class PseudonymousSQLTrackerStore(SQLTrackerStore):
                 new_events = list(islice(tracker.events, stored.events, None))  # appended since read
             else:
                 new_events = list(self._additional_events(session, tracker))
-            if any(isinstance(e, ActionExecuted) and e.action_name == DELETE_ACTION for e in new_events):
-                # The action deleted the user's rows; saving would write the conversation back
-                # from memory (Rasa counts stored events to find the new ones). The next message
-                # starts a new conversation.
-                if hasattr(self.event_broker, "forget"):
-                    self.event_broker.forget(tracker.sender_id)
-                incremental_states.forget(tracker.sender_id)
-                self._recent.pop(key, None)
-                self._stored.pop(key, None)
-                return
-            rows = []
-            for event in new_events:
-                data = event.as_dict()
-                rows.append(
-                    self.SQLEvent(
-                        sender_id=key,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
-            session.add_all(rows)
-            session.flush()  # assigns the ids
-            newest = rows[-1].id if rows else self._newest_event_id(session, key)
-            session.commit()
+            if any(isinstance(e, SlotSet) and e.key == FORGET_ME and e.value for e in new_events):
+                session.rollback()
+                forget = True
+            else:
+                forget = False
+                rows = [self._row(key, event) for event in new_events]
+                session.add_all(rows)
+                session.flush()  # assigns the ids
+                newest = rows[-1].id if rows else self._newest_event_id(session, key)
+                session.commit()
+        if forget:
+            # "Meine Daten löschen" (actions/privacy.py): delete instead of saving. The next
+            # message starts a new conversation.
+            self.delete(tracker.sender_id)
+            return
         if newest is None or (stored is not None and any(isinstance(e, SessionStarted) for e in new_events)):
             # A new session began in this turn: the next read takes it from the database,
             # which returns only the current session.

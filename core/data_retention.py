@@ -1,8 +1,10 @@
 """Deletes conversations from both stores: the session log and Rasa's tracker store (`events`).
 
-Used by "Meine Daten löschen" in the chat (actions/privacy.py) and by `make purge DAYS=90`
-(the retention period). Both stores live in the database of DATABASE_URL and key users by
-the same pseudonym (core/pseudonym.py), so one sender hash finds everything of a user.
+`make purge DAYS=90` (the retention period) deletes with `delete` from both. "Meine Daten
+löschen" in the chat goes through the Rasa server instead: its tracker store
+(addons/tracker_store.py) deletes the user's events with `delete_tracker_events` and the
+session log through the event broker. Both stores live in the database of DATABASE_URL and key
+users by the same pseudonym (core/pseudonym.py), so one sender hash finds everything of a user.
 
     python -m core.data_retention --days 90 [--database-url URL]
 """
@@ -13,30 +15,35 @@ import sys
 from datetime import datetime, timedelta, timezone
 from typing import Dict, Optional
 
-from sqlalchemy import inspect, text
+import sqlalchemy as sa
 
 from core.session_store import SessionStore, database_url
 
 TRACKER_TABLE = "events"  # Rasa's SQLTrackerStore
 
 
+def delete_tracker_events(engine: sa.engine.Engine, sender_hash: Optional[str] = None,
+                          before: Optional[datetime] = None) -> int:
+    """Rows of Rasa's SQL tracker store of one sender and/or older than `before` (UTC)."""
+    if sender_hash is None and before is None:
+        raise ValueError("delete_tracker_events needs a sender or a date (refusing to delete all)")
+    if not sa.inspect(engine).has_table(TRACKER_TABLE):  # absent until Rasa first stored a message
+        return 0
+    events = sa.Table(TRACKER_TABLE, sa.MetaData(), autoload_with=engine)
+    statement = events.delete()
+    if sender_hash is not None:
+        statement = statement.where(events.c.sender_id == sender_hash)
+    if before is not None:
+        statement = statement.where(events.c.timestamp < before.timestamp())
+    with engine.begin() as connection:
+        return connection.execute(statement).rowcount
+
+
 def delete(store: SessionStore, sender_hash: Optional[str] = None,
            before: Optional[datetime] = None) -> Dict[str, int]:
     """Sessions and tracker events of one sender and/or older than `before` (UTC)."""
     sessions = store.delete_sessions(sender_hash=sender_hash, ended_before=before)
-    events = 0
-    if inspect(store.engine).has_table(TRACKER_TABLE):  # absent until Rasa first stored a message
-        conditions, values = [], {}
-        if sender_hash is not None:
-            conditions.append("sender_id = :sender")
-            values["sender"] = sender_hash
-        if before is not None:
-            conditions.append("timestamp < :before")
-            values["before"] = before.timestamp()
-        with store.engine.begin() as connection:
-            events = connection.execute(
-                text(f"DELETE FROM {TRACKER_TABLE} WHERE {' AND '.join(conditions)}"), values).rowcount
-    return {"sessions": sessions, "events": events}
+    return {"sessions": sessions, "events": delete_tracker_events(store.engine, sender_hash, before)}
 
 
 def purge(store: SessionStore, days: int) -> Dict[str, int]:

@@ -17,6 +17,9 @@ SESSION_SLOTS = {"rating": "rating", "mode": "mode", "training_code": "training_
 COMMITMENTS, COMMITMENT_REPORTS, PRACTICE_ROUNDS, READING = (
     "commitments", "commitment_reports", "practice_rounds", "reading")
 PRACTICE_ROUND_KEYS = ("attempt", "round", "excuse_id", "score", "covered", "answer_excerpt", "hints")
+# Set by "Meine Daten löschen" (actions/privacy.py): the Rasa server's tracker store deletes the
+# conversation and its session log instead of saving the turn (addons/tracker_store.py).
+FORGET_ME = "forget_me"
 OUTCOME_OPEN = "open"
 CORRECTION_KIND = "correction"
 

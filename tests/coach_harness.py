@@ -185,7 +185,8 @@ class PracticeConversation(Conversation):
         self.last = [render(m) for m in dispatcher.messages]
         return self.last
 
-# "Meine Daten löschen" (actions/privacy.py) needs the database; tests/test_privacy.py runs it.
+# "Meine Daten löschen" (actions/privacy.py) only confirms and sets `forget_me`; the Rasa server
+# deletes (tests/test_privacy.py).
 from actions import privacy  # noqa: E402
 
 ACTIONS[privacy.ACTION_NAME] = privacy.ActionDeleteMyData()

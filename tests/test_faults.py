@@ -2,6 +2,7 @@
 The user always gets the German apology, the conversation goes on afterwards, and no log line
 or error response contains what the user typed."""
 import os
+import sys
 import uuid
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 import requests
 
 from coach.knowledge_base import load
+from services import ensure_port_free, wait_until_up
 from tests.servers import running_coach
 
 pytestmark = pytest.mark.e2e
@@ -32,6 +34,15 @@ def say(coach, sender: str, text: str) -> str:
                              json={"sender": sender, "message": text}, timeout=60)
     assert response.status_code == 200, response.text
     return "\n".join(m.get("text") or "" for m in response.json())
+
+
+def start_faulty_actions(coach, faulty: str) -> None:
+    """The action server with `faulty` actions raising (tests/faulty_action_server.py)."""
+    ensure_port_free(coach.env["ACTION_HOST"], coach.env["ACTION_PORT"], "action server")
+    process = coach._spawn("action-server", [
+        sys.executable, "-m", "tests.faulty_action_server", "--actions", "actions",
+        "--port", coach.env["ACTION_PORT"], "--faulty", faulty], env={"SANIC_HOST": coach.env["ACTION_HOST"]})
+    wait_until_up(f"{coach.action_url}/health", process, "Faulty action server", 60)
 
 
 def logs_containing(coach, secret: str):
@@ -58,9 +69,8 @@ def test_action_server_down_gets_apology_and_conversation_resumes(coach):
 def test_raising_action_gets_apology_and_leaks_no_user_text(coach):
     sender = f"fault-{uuid.uuid4().hex}"
     coach.stop_one("action-server")
-    coach.env["COACH_FAULT_ACTIONS"] = "action_coach_excuse"  # actions/fault_guard.py
     try:
-        coach.start_actions()
+        start_faulty_actions(coach, "action_coach_excuse")
         assert GREETING in say(coach, sender, "Hallo")
         secret = f"Geheimprojekt-{uuid.uuid4().hex[:8]}"
         assert say(coach, sender, f"Ich habe keine Zeit für LinkedIn, {secret}").startswith(APOLOGY)
@@ -75,7 +85,6 @@ def test_raising_action_gets_apology_and_leaks_no_user_text(coach):
         assert GREETING in say(coach, sender, "Hallo")  # other actions still work
     finally:
         coach.stop_one("action-server")
-        del coach.env["COACH_FAULT_ACTIONS"]
         coach.start_actions()
     assert NO_TIME_ARGUMENT in say(coach, sender, "Ich habe einfach keine Zeit für LinkedIn")
     log_text = (Path(coach.log_dir) / "action-server.log").read_text(encoding="utf-8")

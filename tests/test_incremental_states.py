@@ -38,7 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.core.training_data import loading
 from rasa.shared.core.training_data.structures import StoryGraph
 
-from addons import incremental_states
+from addons import incremental_states, rasa_patches
 
 ROOT = Path(__file__).resolve().parents[1]
 FORM = FormAction("practice_form", None)
@@ -64,9 +64,12 @@ def story_events(domain):
 
 @pytest.fixture
 def cached():
-    incremental_states.install()
+    """Only this patch installed, with empty caches; afterwards the patches as configured."""
+    rasa_patches.uninstall()
+    assert rasa_patches.install({rasa_patches.SWITCH: "incremental_dialogue_states"}) == ["incremental_dialogue_states"]
     yield
-    incremental_states.uninstall()
+    rasa_patches.uninstall()
+    rasa_patches.install()
 
 
 def stock_states(tracker, domain, variant):

@@ -4,6 +4,7 @@ import pytest
 
 from actions import practice_input, practice_phrasing
 from actions.coaching_replies import KB, cited
+from core.slot_contract import FORGET_ME
 from tests.coach_harness import PracticeConversation
 from tests.test_practice_scorer import STRONG
 
@@ -158,16 +159,22 @@ def test_long_answer_misread_as_hint_or_stop_is_scored():
     assert chat.active_loop == "practice_form"
 
 
-def test_long_answer_misread_as_delete_request_is_scored_and_deletes_nothing(monkeypatch):
-    from actions import privacy
-
-    monkeypatch.setattr(privacy, "SessionStore", None)  # any attempt to delete would fail here
+def test_long_answer_misread_as_delete_request_is_scored_and_deletes_nothing():
     chat = started()
     chat.say("excuse_data_privacy", "/excuse_data_privacy")
     chat.say("delete_my_data", "Beiträge und Kommentare kann man jederzeit löschen, und private Themen "
                                "bleiben ohnehin draußen, Sie entscheiden was sichtbar ist.")
     assert chat.responses[0] in ("utter_practice_strong", "utter_practice_nudge_off_topic")
     assert chat.active_loop == "practice_form" and chat.slots["practice_rounds"]
+    assert not chat.slots.get(FORGET_ME)  # the Rasa server deletes when this is set
+
+
+def test_delete_request_during_the_practice_ends_it_and_asks_the_server_to_delete():
+    chat = started()
+    chat.say("excuse_data_privacy", "/excuse_data_privacy")
+    chat.say("delete_my_data", "Meine Daten löschen")
+    assert chat.responses == ["utter_data_deleted"]
+    assert chat.active_loop is None and chat.slots[FORGET_ME] is True
 
 
 @pytest.mark.parametrize("text", ["Meine Daten löschen", "/delete_my_data",

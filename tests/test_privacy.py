@@ -1,5 +1,6 @@
 """End to end, against the real database: LOG_USER_TEXT=false, the retention purge
-(`make purge DAYS=90`) and "Meine Daten löschen" in the chat."""
+(`make purge DAYS=90`) and "Meine Daten löschen" in the chat, which the Rasa server carries
+out: the action server gets no database here."""
 import os
 import subprocess
 import uuid
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from coach.knowledge_base import load
 from core.log_schema import SessionRow
 from core.pseudonym import pseudonym
-from services import MODEL_PATH, ROOT, Services
+from services import MODEL_PATH, ROOT, Services, rasa, wait_until_up
 from tests.conftest import fresh_postgres_database
 
 pytestmark = pytest.mark.e2e
@@ -41,6 +42,13 @@ def coach(request, tmp_path_factory):
             url = stack.enter_context(fresh_postgres_database("coach_privacy"))
         env = {**PORTS, "DATABASE_URL": url, "LOG_USER_TEXT": "false"}
         services = stack.enter_context(Services(env, log_dir=folder / "logs"))
+        # The action server without a usable database: deleting must not need one.
+        services.stop_one("action-server")
+        process = services._spawn("action-server", rasa("run", "actions", "--actions", "actions", "--port",
+                                                         services.env["ACTION_PORT"]),
+                                  env={"SANIC_HOST": services.env["ACTION_HOST"],
+                                       "DATABASE_URL": f"sqlite:///{folder / 'missing' / 'none.db'}"})
+        wait_until_up(f"{services.action_url}/health", process, "Action server", 60)
         services.db = sa.create_engine(url, future=True)
         stack.callback(services.db.dispose)
         yield services
@@ -94,7 +102,7 @@ def test_delete_my_data_in_the_chat_removes_log_and_tracker_rows(coach):
     converse(coach, bystander)
     assert counts(coach, sender)[0] == 1 and counts(coach, sender)[2] > 0
     answer = say(coach, sender, "Können Sie bitte alles löschen, was Sie über mich gespeichert haben?")
-    assert answer.startswith("Erledigt: Ich habe Ihr Gespräch") and "1 Sitzung" in answer
+    assert answer.startswith("Erledigt: Ich habe Ihr Gespräch")
     assert counts(coach, sender) == (0, 0, 0)
     assert counts(coach, bystander)[0] == 1 and counts(coach, bystander)[2] > 0
     # The conversation starts afresh and is logged again.
