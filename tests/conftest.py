@@ -1,9 +1,10 @@
 """Shared test setup: import paths, the test markers, the one shared server stack and the one
 database fixture.
 
-Markers (pytest.ini): `e2e` starts servers, `model` loads the trained model, `bench` runs the
-bench (`make test-bench`), `cluster` the scale-out (`make test-cluster`). Every other test gets
-`unit` here, so `make test-unit` (`-m unit`) needs no servers, no model and no training.
+Markers (pytest.ini): `slow` takes long without servers, `e2e` starts servers (every test on the
+shared stack gets it here), `model` loads the trained model, `bench` runs the bench
+(`make test-bench`), `cluster` the scale-out (`make test-cluster`). Every other test gets `unit`
+here, so `make test-unit` (`-m unit`) needs no servers, no model and no training.
 """
 import os
 import sys
@@ -21,12 +22,16 @@ from contextlib import contextmanager  # noqa: E402
 import pytest  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-NOT_UNIT = {"e2e", "model", "bench", "cluster"}
+NOT_UNIT = {"slow", "e2e", "model", "bench", "cluster"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(items):
-    """Marks every test that needs neither servers nor the model as `unit`."""
+    """Marks every test on the shared stack `e2e` and every test that needs neither servers nor
+    the model `unit`."""
     for item in items:
+        if "coach" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
         if not NOT_UNIT & {mark.name for mark in item.iter_markers()}:
             item.add_marker(pytest.mark.unit)
 
