@@ -20,7 +20,7 @@ from services import MODEL_PATH, Services
 # One block of ports per stack, so stacks never collide and a running `make run` (5005/5055/8000),
 # `make run-cluster`/`make bench` (7xxx, 16005–16090, 17xxx) or tests/test_cluster.py (161xx)
 # does not get in the way. TEST_PORT_BASE moves all of them (e.g. for a second worktree).
-STACKS = ("shared", "conversations", "practice", "session-log", "privacy", "faults", "load", "outage")
+STACKS = ("shared", "session-log", "privacy", "faults", "load", "outage")
 PORT_BASE = int(os.environ.get("TEST_PORT_BASE", "15000"))
 
 
