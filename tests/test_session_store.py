@@ -89,6 +89,7 @@ def test_migrate_creates_the_schema_of_the_models_and_can_run_again(store):
         assert compare_metadata(context, Base.metadata) == []  # migration and models agree
 
 
+@pytest.mark.slow  # four processes and a synchronised start
 def test_servers_starting_together_migrate_once(url, new_store):
     # Separate processes, released at the same moment after their imports.
     script = ("import sys, time; import alembic.command; from core.session_store import SessionStore; "
