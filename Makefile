@@ -20,6 +20,7 @@ run: setup
 	@$(PY) scripts/services.py run
 
 ## Everything CI runs: data validation, pytest (unit + end-to-end, German spell check), rasa test on stories and NLU.
+## Not in it: the bench tests (`make test-bench`) and the cluster test (`make test-cluster`).
 test: train
 	$(RASA) data validate --quiet
 	scripts/setup_browser.sh
@@ -28,6 +29,17 @@ test: train
 	$(RASA) test --model models/coach.tar.gz --stories tests/test_stories.yml \
 		--nlu tests/nlu/heldout.yml --fail-on-prediction-errors --out results/rasa-test
 	$(PY) scripts/check_nlu.py results/rasa-test/intent_report.json
+
+## Fast feedback: the tests that need no servers, no trained model and no training (pytest marker
+## `unit`, set by tests/conftest.py). Needs only `make setup`, PostgreSQL and the spell checker.
+.PHONY: test-unit test-bench
+test-unit: setup
+	scripts/setup_spelling.sh
+	$(PY) -m pytest -m unit
+
+## The bench's own tests (pytest marker `bench`): a smoke run of `make bench` and the held-out figures.
+test-bench: train
+	$(PY) -m pytest -m bench
 
 ## Scale-out on one machine (README, "Skalierung / Scale-out"): two Rasa servers and two action
 ## servers behind nginx, PostgreSQL and Redis (endpoints-cluster.yml); prints the addresses, Ctrl-C stops all.
@@ -63,8 +75,9 @@ purge:
 clean:
 	rm -rf models results logs .rasa
 
-## Benchmark (not part of `make test`): NLU cross-validation, turn latency, throughput, memory and
-## training time against a bare Rasa assistant; writes results/bench.{md,json,png}, see README.
+## Benchmark (not part of `make test`; its tests: `make test-bench`): NLU cross-validation, turn
+## latency, throughput, memory and training time against a bare Rasa assistant; writes
+## results/bench.{md,json,png}, see README.
 .PHONY: bench bench-nlu
 bench: setup
 	@$(PY) -m bench.run

@@ -1,3 +1,11 @@
+"""Shared test setup: import paths, the test markers, the one shared server stack and the one
+database fixture.
+
+Markers (pytest.ini): `slow` takes long without servers, `e2e` starts servers (every test on the
+shared stack gets it here), `model` loads the trained model, `bench` runs the bench
+(`make test-bench`), `cluster` the scale-out (`make test-cluster`). Every other test gets `unit`
+here, so `make test-unit` (`-m unit`) needs no servers, no model and no training.
+"""
 import os
 import sys
 from pathlib import Path
@@ -14,6 +22,18 @@ from contextlib import contextmanager  # noqa: E402
 import pytest  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+NOT_UNIT = {"slow", "e2e", "model", "bench", "cluster"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(items):
+    """Marks every test on the shared stack `e2e` and every test that needs neither servers nor
+    the model `unit`."""
+    for item in items:
+        if "coach" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+        if not NOT_UNIT & {mark.name for mark in item.iter_markers()}:
+            item.add_marker(pytest.mark.unit)
 
 
 @contextmanager
@@ -35,7 +55,8 @@ def fresh_postgres_database(prefix: str = "coach_test"):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
-    """The same test on the embedded default (SQLite) and on the PostgreSQL server of this machine."""
+    """The same test on the embedded default (SQLite) and on the PostgreSQL server of this machine,
+    each time in an empty database. SKIP_POSTGRES=1 skips the PostgreSQL half."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'coach.db'}"
         return
@@ -43,3 +64,17 @@ def database_url(request, tmp_path):
         pytest.skip("SKIP_POSTGRES=1")
     with fresh_postgres_database("coach_e2e") as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def coach(tmp_path_factory):
+    """The one stack of the test session (action server, Rasa server, chat page server) on the
+    default configuration, its own ports and a fresh SQLite log. Tests that change it (restart a
+    server with another setting) put it back as they found it."""
+    from tests.servers import ports, running_coach
+
+    env = ports("shared")
+    page = [f"http://{host}:{env['WEB_PORT']}" for host in ("127.0.0.1", "localhost")]
+    env.update(CHAT_ALLOWED_ORIGINS=",".join(page), RASA_API_TOKEN="")  # as shipped, whatever .env says
+    with running_coach(tmp_path_factory.mktemp("shared"), env) as services:
+        yield services

@@ -1,8 +1,6 @@
 """End to end: malformed and hostile input over REST and socket.io (addons/rest_channel.py,
 addons/message_limits.py). Every case gets a German answer or a clear 4xx — never a 5xx or a
 hang — and the next normal message of the same conversation is answered as usual."""
-import json
-import os
 import re
 import threading
 import time
@@ -12,14 +10,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.servers import running_coach
+from core.pseudonym import pseudonym
+from tests.servers import body, say, webhook
 from tests.socket_chat import SocketChat
 
 pytestmark = pytest.mark.e2e
 
-PORTS = {"RASA_PORT": os.environ.get("TEST_BAD_INPUT_RASA_PORT", "15305"),
-         "ACTION_PORT": os.environ.get("TEST_BAD_INPUT_ACTION_PORT", "15355"),
-         "WEB_PORT": os.environ.get("TEST_BAD_INPUT_WEB_PORT", "15380")}
 TIMEOUT = 30  # seconds; a request that takes longer counts as hung
 GREETING = "Ausreden-Coach"
 HINT = "Ihre Nachricht war sehr lang – ich habe die ersten 2\u00a0000 Zeichen gelesen."
@@ -27,33 +23,9 @@ GERMAN = re.compile(r"\b(Sie|Ihre?|ich|und|nicht|Das|LinkedIn)\b")
 JSON_TYPE = {"Content-Type": "application/json"}
 
 
-@pytest.fixture(scope="module")
-def coach(tmp_path_factory):
-    with running_coach(tmp_path_factory.mktemp("bad-input"), PORTS) as services:
-        yield services
-
-
-def webhook(coach) -> str:
-    return f"{coach.rasa_url}/webhooks/rest/webhook"
-
-
 def post(coach, data: bytes, headers=None) -> requests.Response:
     return requests.post(webhook(coach), data=data, headers=headers if headers is not None else JSON_TYPE,
                          timeout=TIMEOUT)
-
-
-def body(sender: str, message) -> bytes:
-    try:
-        return json.dumps({"sender": sender, "message": message}, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates can only travel as JSON escapes ("\\ud83d")
-        return json.dumps({"sender": sender, "message": message}).encode("ascii")
-
-
-def say(coach, sender: str, text: str) -> str:
-    response = post(coach, body(sender, text))
-    assert response.status_code == 200, response.text
-    assert response.json() and all(m["recipient_id"] == sender for m in response.json())
-    return "\n".join(m.get("text") or "" for m in response.json())
 
 
 # Messages that are valid requests: each must get a German answer.
@@ -135,11 +107,11 @@ def test_lone_surrogates_in_raw_json_get_an_answer_not_5xx(coach, case):
 @pytest.mark.parametrize("case", list(TEXTS))
 def test_odd_message_gets_german_answer_and_conversation_goes_on(coach, case):
     sender = f"bad-{uuid.uuid4().hex}"
-    answer = say(coach, sender, TEXTS[case])
+    answer = say(coach, sender, TEXTS[case], timeout=TIMEOUT)
     assert GERMAN.search(answer), answer
     if len(TEXTS[case]) > 2000:
         assert answer.startswith(HINT)
-    assert GREETING in say(coach, sender, "Hallo")
+    assert GREETING in say(coach, sender, "Hallo", timeout=TIMEOUT)
 
 
 @pytest.mark.parametrize("case", list(BAD_REQUESTS))
@@ -150,17 +122,19 @@ def test_malformed_request_gets_clear_4xx_and_conversation_goes_on(coach, case):
     assert response.status_code == status, response.text
     assert response.json()["error"]
     # The same conversation, once the client sends a proper request, is answered normally.
-    assert GREETING in say(coach, sender, "Hallo")
+    assert GREETING in say(coach, sender, "Hallo", timeout=TIMEOUT)
 
 
 def test_log_keeps_capped_text_verbatim(coach):
     sender = f"bad-{uuid.uuid4().hex}"
     text = "<script>alert(1)</script> \u200b'; DROP TABLE events; -- " + "x" * 5000
-    say(coach, sender, text)
+    say(coach, sender, text, timeout=TIMEOUT)
     engine = sa.create_engine(coach.env["DATABASE_URL"], future=True)
-    with engine.connect() as connection:
+    with engine.connect() as connection:  # this sender's turns only: the stack is shared
         stored = [row.text for row in connection.execute(sa.text(
-            "SELECT text FROM coach_turns WHERE role = 'user' AND text LIKE '<script>alert(1)%'"))]
+            "SELECT t.text FROM coach_turns t JOIN coach_sessions s ON s.id = t.session_id "
+            "WHERE s.sender_hash = :k AND t.role = 'user' AND t.text LIKE '<script>alert(1)%'"),
+            {"k": pseudonym(sender, coach.env["SENDER_HASH_SECRET"])})]
     engine.dispose()
     assert stored == [text[:2000]]  # cut before the NLU, so the log holds what was read
 
@@ -177,7 +151,8 @@ def test_100_kb_message_keeps_memory_low_and_other_users_fast(coach):
 
     def long_message():
         try:
-            say(coach, f"long-{uuid.uuid4().hex}", "Ich habe keine Zeit für LinkedIn. " * 3000)
+            say(coach, f"long-{uuid.uuid4().hex}", "Ich habe keine Zeit für LinkedIn. " * 3000,
+                timeout=TIMEOUT)
         finally:
             done.set()
 
@@ -185,7 +160,7 @@ def test_100_kb_message_keeps_memory_low_and_other_users_fast(coach):
     worker.start()
     time.sleep(0.05)
     started = time.monotonic()
-    assert GREETING in say(coach, f"parallel-{uuid.uuid4().hex}", "Hallo")
+    assert GREETING in say(coach, f"parallel-{uuid.uuid4().hex}", "Hallo", timeout=TIMEOUT)
     parallel_turn = time.monotonic() - started
     while not done.is_set():
         peak = max(peak, rss_bytes(pid))

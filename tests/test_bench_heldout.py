@@ -6,7 +6,7 @@ import yaml
 from bench import nlu, report
 from services import MODEL_PATH
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.bench
 
 
 def examples_in(path) -> int:

@@ -12,7 +12,7 @@ import pytest
 
 from services import MODEL_PATH, ROOT
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.bench
 
 PHASE_KEYS = {"concurrency", "turns", "errors", "empty_answers", "seconds", "throughput_tps", "p50_ms", "p95_ms", "p99_ms"}
 

@@ -1,7 +1,6 @@
 """Browser test: the chat page (rasa-webchat over socket.io) in Debian's Chromium, driven by
 Playwright, against the real action server, Rasa server and web server."""
 import asyncio
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from coach.knowledge_base import load
 from services import ROOT
-from tests.servers import running_coach
 
 pytestmark = pytest.mark.e2e
 NO_TIME = load().excuse("excuse_no_time")
@@ -22,20 +20,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 ANSWER_TIMEOUT = 30_000  # ms; the widget adds a short typing pause per message
 
-# Ports of their own, so a running `make run` does not get in the way.
-WEB_PORT = os.environ.get("TEST_WEB_PORT", "18000")
-PAGE_ORIGIN = f"http://127.0.0.1:{WEB_PORT}"
 FOREIGN_ORIGIN = "http://evil.example"
-TEST_ENV = {"RASA_PORT": os.environ.get("TEST_RASA_PORT", "15005"),
-            "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "15055"),
-            "WEB_PORT": WEB_PORT,
-            "CHAT_ALLOWED_ORIGINS": f"{PAGE_ORIGIN},http://localhost:{WEB_PORT}"}
 
 
-@pytest.fixture(scope="module")
-def coach(tmp_path_factory):
-    with running_coach(tmp_path_factory.mktemp("browser"), TEST_ENV) as services:
-        yield services
+def page_origin(coach) -> str:
+    """Where the chat page is served; the Rasa server allows it (CHAT_ALLOWED_ORIGINS, tests/conftest.py)."""
+    return f"http://127.0.0.1:{coach.env['WEB_PORT']}"
 
 
 @pytest.fixture(scope="module")
@@ -207,16 +197,16 @@ def websocket_status(rasa_url: str, origin: str) -> int:
 
 
 def test_only_the_chat_page_origin_may_use_the_rasa_server(coach):
-    allowed = polling_handshake(coach.rasa_url, PAGE_ORIGIN)
+    allowed = polling_handshake(coach.rasa_url, page_origin(coach))
     assert allowed.status_code == 200 and '"sid"' in allowed.text
-    assert allowed.headers["Access-Control-Allow-Origin"] == PAGE_ORIGIN
+    assert allowed.headers["Access-Control-Allow-Origin"] == page_origin(coach)
 
     foreign = polling_handshake(coach.rasa_url, FOREIGN_ORIGIN)
     assert foreign.status_code == 400
     assert "Access-Control-Allow-Origin" not in foreign.headers
 
     # Browsers apply no CORS to WebSockets: the server itself must refuse the foreign origin.
-    assert websocket_status(coach.rasa_url, PAGE_ORIGIN) == 101
+    assert websocket_status(coach.rasa_url, page_origin(coach)) == 101
     assert websocket_status(coach.rasa_url, FOREIGN_ORIGIN) == 400
 
     # Rasa's HTTP endpoints give a foreign page no CORS permission either.

@@ -7,7 +7,6 @@ the actions it ran, commitments and reports. `listening.yml` gates `make test`;
 their transcripts and verdicts to results/conversations-<set>.json.
 """
 import json
-import os
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List
@@ -17,15 +16,11 @@ import requests
 import yaml
 
 from services import ROOT
-from tests.servers import running_coach
+from tests.servers import body, webhook
 
 pytestmark = pytest.mark.e2e
 SETS = ROOT / "tests" / "conversations"
 TOKEN = "conversation-test-token"
-TEST_ENV = {"RASA_PORT": os.environ.get("TEST_CONV_RASA_PORT", "15105"),
-            "ACTION_PORT": os.environ.get("TEST_CONV_ACTION_PORT", "15155"),
-            "WEB_PORT": os.environ.get("TEST_CONV_WEB_PORT", "18100"),
-            "RASA_API_TOKEN": TOKEN}
 # Share of conversations that must pass: the tuning set gates, the held-out set is reported and
 # only guarded against a collapse (figures of each run: results/conversations-*.json).
 FLOORS = {"listening.yml": 0.82, "listening_holdout.yml": 0.70}
@@ -35,9 +30,15 @@ FALLBACK_OPENINGS = ("Das habe ich nicht ganz verstanden", "Dabei kann ich leide
 
 
 @pytest.fixture(scope="module")
-def coach(tmp_path_factory):
-    with running_coach(tmp_path_factory.mktemp("conversations"), TEST_ENV) as services:
-        yield services
+def coach(coach):
+    """The shared stack with Rasa's HTTP API switched on (the tracker after every turn); off again after."""
+    coach.env["RASA_API_TOKEN"] = TOKEN
+    coach.restart_rasa()
+    try:
+        yield coach
+    finally:
+        coach.env["RASA_API_TOKEN"] = ""
+        coach.restart_rasa()
 
 
 class Player:
@@ -46,11 +47,10 @@ class Player:
         self.sender = f"{conversation_id}-{uuid.uuid4().hex[:8]}"
 
     def post(self, data: bytes) -> requests.Response:
-        return requests.post(f"{self.base}/webhooks/rest/webhook", data=data,
-                             headers={"Content-Type": "application/json"}, timeout=60)
+        return requests.post(webhook(self.base), data=data, headers={"Content-Type": "application/json"}, timeout=60)
 
     def say(self, text: str) -> requests.Response:
-        return self.post(json.dumps({"sender": self.sender, "message": text}).encode())
+        return self.post(body(self.sender, text))
 
     def tracker(self) -> Dict[str, Any]:
         response = requests.get(f"{self.base}/conversations/{self.sender}/tracker",

@@ -17,14 +17,11 @@ from coach.knowledge_base import load
 from core.pseudonym import pseudonym
 from services import ROOT
 from tests.conftest import fresh_postgres_database
-from tests.servers import running_coach
+from tests.servers import messages, ports, running_coach, text_of
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
 
-PORTS = {"RASA_PORT": os.environ.get("TEST_OUTAGE_RASA_PORT", "15805"),
-         "ACTION_PORT": os.environ.get("TEST_OUTAGE_ACTION_PORT", "15855"),
-         "WEB_PORT": os.environ.get("TEST_OUTAGE_WEB_PORT", "15880")}
 KB = load()
 NO_TIME = KB.excuse("excuse_no_time")
 PRIVACY = KB.excuse("excuse_data_privacy")
@@ -52,13 +49,10 @@ class Conversation:
         self.bot_messages = 0
 
     def say(self, text: str) -> str:
-        response = requests.post(f"{self.coach.rasa_url}/webhooks/rest/webhook",
-                                 json={"sender": self.sender, "message": text}, timeout=60)
-        assert response.status_code == 200, response.text
-        assert response.json(), f"no answer to {text!r}"
+        answer = messages(self.coach, self.sender, text)
         self.user_texts.append(text)
-        self.bot_messages += len(response.json())
-        return "\n".join(m.get("text") or "" for m in response.json())
+        self.bot_messages += len(answer)
+        return text_of(answer)
 
 
 def readiness(coach) -> requests.Response:
@@ -101,7 +95,7 @@ def stored_user_texts(direct_url: str, coach, conversation: Conversation):
 
 def test_outage_mid_conversation_loses_no_turn_and_doubles_none(proxied_database, tmp_path):
     url, direct_url, proxy = proxied_database
-    with running_coach(tmp_path, {**PORTS, "DATABASE_URL": url}) as coach:
+    with running_coach(tmp_path, {**ports("outage"), "DATABASE_URL": url}) as coach:
         assert readiness(coach).status_code == 200
         first, second = Conversation(coach), Conversation(coach)
         first.say("Hallo")
@@ -139,7 +133,7 @@ def test_outage_mid_conversation_loses_no_turn_and_doubles_none(proxied_database
 def test_start_without_database_creates_the_tables_once_it_is_back(proxied_database, tmp_path):
     url, direct_url, proxy = proxied_database
     proxy.cut()
-    with running_coach(tmp_path, {**PORTS, "DATABASE_URL": url}) as coach:
+    with running_coach(tmp_path, {**ports("outage"), "DATABASE_URL": url}) as coach:
         assert readiness(coach).status_code == 503
         conversation = Conversation(coach)
         conversation.say("Hallo")

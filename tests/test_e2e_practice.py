@@ -11,18 +11,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 
 from coach.knowledge_base import load
-from services import MODEL_PATH, ROOT, Services
+from services import ROOT
+from tests.servers import messages, text_of
 from tests.test_practice_scorer import STRONG
 
 pytestmark = pytest.mark.e2e
 KB = load()
-# Ports of their own, so a running `make run` (or another end-to-end test) does not get in the way.
-PORTS = {"RASA_PORT": os.environ.get("TEST_PRACTICE_RASA_PORT", "15105"),
-         "ACTION_PORT": os.environ.get("TEST_PRACTICE_ACTION_PORT", "15155"),
-         "WEB_PORT": os.environ.get("TEST_PRACTICE_WEB_PORT", "15180")}
 CODE = "WS-NOV"
 
 # The strong trainee answers the CEO's "Ja, aber …" with one more argument.
@@ -58,22 +54,19 @@ WEAK_FOLLOW_UPS = ["Ja, stimmt schon.", "Weiß ich auch nicht.", "Tipp",
 
 class Trainee:
     def __init__(self, url: str, name: str) -> None:
-        self.url = f"{url}/webhooks/rest/webhook"
+        self.url = url
         self.sender = f"e2e-practice-{name}-{uuid.uuid4().hex[:8]}"
         self.transcript = []
         self.text = ""
 
     def say(self, text: str) -> str:
-        response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
-        assert response.status_code == 200
-        messages = response.json()
-        assert messages, f"no answer to {text!r}"
-        self.text = "\n".join(m.get("text", "") for m in messages)
-        self.buttons = [b["title"] for m in messages for b in m.get("buttons") or []]
+        answer = messages(self.url, self.sender, text)
+        self.text = text_of(answer)
+        self.buttons = [b["title"] for m in answer for b in m.get("buttons") or []]
         self.transcript.append(f"Trainee: {text}")
         self.transcript += [f"Coach:   {m.get('text', '')}" + (
             f"  [Buttons: {' | '.join(b['title'] for b in m['buttons'])}]" if m.get("buttons") else "")
-            for m in messages]
+            for m in answer]
         return self.text
 
     def excuse_in_play(self) -> str:
@@ -96,59 +89,57 @@ def keep(trainee: Trainee, name: str) -> None:
         (Path(folder) / f"{name}.txt").write_text("\n".join(trainee.transcript) + "\n", encoding="utf-8")
 
 
-def test_five_round_practice_of_two_trainees_lands_in_the_trainer_report(tmp_path):
-    if not MODEL_PATH.exists():
-        pytest.fail(f"No trained model at {MODEL_PATH}: run `make train` first")
-    database_url = f"sqlite:///{tmp_path / 'coach.db'}"
-    with Services({**PORTS, "DATABASE_URL": database_url}, log_dir=tmp_path / "logs") as services:
-        strong = Trainee(services.rasa_url, "strong")
-        strong.say(f"Übungsmodus starten, Code {CODE}")
-        assert "Trainingscode WS-NOV" in strong.text and "Welchen Einwand" in strong.text
-        strong.say("/excuse_no_time")
-        played = []
-        for round_no in range(1, 6):
-            assert f"Runde {round_no} von 5" in strong.text
-            excuse_id = strong.excuse_in_play()
-            played.append(excuse_id)
-            strong.say(STRONG[excuse_id])
-            # Scored by meaning, one point per clause (how often answers land in a trainer's band is
-            # tests/test_practice_answers.py): every strong answer earns points and is quoted.
-            assert re.search(r"[123] von 3 Punkten", strong.text) and "Ihre Worte" in strong.text
-            assert any(y in strong.text for y in KB.excuse(excuse_id).practice.yes_buts)
-            strong.say(STRONG_FOLLOW_UPS[excuse_id])
-            assert re.search(rf"Runde {round_no}: [123] von 3 Punkten", strong.text)
-            assert KB.excuse(excuse_id).practice.model_answer in strong.text
-        assert played[0] == "excuse_no_time" and len(set(played)) == 5
-        assert re.search(r"Sie haben \d+ von 15 möglichen Punkten geholt", strong.text)
-        assert "Daran sollten Sie noch feilen" in strong.text
-        # The summary offers the round with the fewest points again (the earliest on a tie).
-        summary = [(int(points), title) for title, points in
-                   re.findall(r"Runde \d+ – (.+?): (\d) von 3", strong.text)]
-        assert len(summary) == 5
-        weakest_title = min(summary, key=lambda round_: round_[0])[1]
-        assert strong.buttons == [f"Noch einmal: {weakest_title}", "Neue Übung", "Zurück zum Coaching"]
-        keep(strong, "strong")
+def test_five_round_practice_of_two_trainees_lands_in_the_trainer_report(coach):
+    # The shared stack's log; the report for the training code holds only these two trainees.
+    database_url = coach.env["DATABASE_URL"]
+    strong = Trainee(coach.rasa_url, "strong")
+    strong.say(f"Übungsmodus starten, Code {CODE}")
+    assert "Trainingscode WS-NOV" in strong.text and "Welchen Einwand" in strong.text
+    strong.say("/excuse_no_time")
+    played = []
+    for round_no in range(1, 6):
+        assert f"Runde {round_no} von 5" in strong.text
+        excuse_id = strong.excuse_in_play()
+        played.append(excuse_id)
+        strong.say(STRONG[excuse_id])
+        # Scored by meaning, one point per clause (how often answers land in a trainer's band is
+        # tests/test_practice_answers.py): every strong answer earns points and is quoted.
+        assert re.search(r"[123] von 3 Punkten", strong.text) and "Ihre Worte" in strong.text
+        assert any(y in strong.text for y in KB.excuse(excuse_id).practice.yes_buts)
+        strong.say(STRONG_FOLLOW_UPS[excuse_id])
+        assert re.search(rf"Runde {round_no}: [123] von 3 Punkten", strong.text)
+        assert KB.excuse(excuse_id).practice.model_answer in strong.text
+    assert played[0] == "excuse_no_time" and len(set(played)) == 5
+    assert re.search(r"Sie haben \d+ von 15 möglichen Punkten geholt", strong.text)
+    assert "Daran sollten Sie noch feilen" in strong.text
+    # The summary offers the round with the fewest points again (the earliest on a tie).
+    summary = [(int(points), title) for title, points in
+               re.findall(r"Runde \d+ – (.+?): (\d) von 3", strong.text)]
+    assert len(summary) == 5
+    weakest_title = min(summary, key=lambda round_: round_[0])[1]
+    assert strong.buttons == [f"Noch einmal: {weakest_title}", "Neue Übung", "Zurück zum Coaching"]
+    keep(strong, "strong")
 
-        weak = Trainee(services.rasa_url, "weak")
-        weak.say("Rollenspiel starten")
-        assert "Trainingscode" in weak.text
-        weak.say(f"Code {CODE.lower()}")
-        weak.say("Coach wählt aus")
-        weak_played = []
-        for round_no in range(1, 6):
-            weak_played.append(weak.excuse_in_play())
-            weak.say(WEAK_ANSWERS[round_no - 1])
-            assert "0 Punkte" in weak.text or "von 3 Punkten" in weak.text
-            weak.say(WEAK_FOLLOW_UPS[round_no - 1])
-            if WEAK_FOLLOW_UPS[round_no - 1] == "Tipp":  # the hint does not end the round
-                assert "Ein Tipp" in weak.text and "Runde" not in weak.text
-                weak.say("Sie könnten doch einfach mal mit einem Plan anfangen und Fehler sind ja erlaubt.")
-        assert "Auswertung" in weak.text
-        keep(weak, "weak")
+    weak = Trainee(coach.rasa_url, "weak")
+    weak.say("Rollenspiel starten")
+    assert "Trainingscode" in weak.text
+    weak.say(f"Code {CODE.lower()}")
+    weak.say("Coach wählt aus")
+    weak_played = []
+    for round_no in range(1, 6):
+        weak_played.append(weak.excuse_in_play())
+        weak.say(WEAK_ANSWERS[round_no - 1])
+        assert "0 Punkte" in weak.text or "von 3 Punkten" in weak.text
+        weak.say(WEAK_FOLLOW_UPS[round_no - 1])
+        if WEAK_FOLLOW_UPS[round_no - 1] == "Tipp":  # the hint does not end the round
+            assert "Ein Tipp" in weak.text and "Runde" not in weak.text
+            weak.say("Sie könnten doch einfach mal mit einem Plan anfangen und Fehler sind ja erlaubt.")
+    assert "Auswertung" in weak.text
+    keep(weak, "weak")
 
-        coaching = Trainee(services.rasa_url, "after")
-        coaching.say("Ich habe einfach keine Zeit für LinkedIn")
-        assert KB.excuse("excuse_no_time").arguments[0].text in coaching.text  # coaching as before
+    coaching = Trainee(coach.rasa_url, "after")
+    coaching.say("Ich habe einfach keine Zeit für LinkedIn")
+    assert KB.excuse("excuse_no_time").arguments[0].text in coaching.text  # coaching as before
 
     data = json.loads(report(database_url, "--format", "json", "--code", CODE))
     sessions = {s["id"]: s for s in data["sessions"]}

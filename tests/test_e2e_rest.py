@@ -1,48 +1,31 @@
 """End to end: the real action server and Rasa server with the trained model, over REST."""
-import os
 import subprocess
 import uuid
 
 import pytest
-import requests
 import yaml
 
 from coach.knowledge_base import load
 from services import ROOT, environment, rasa
-from tests.servers import running_coach
+from tests.servers import messages, spare_port, text_of
 
 pytestmark = pytest.mark.e2e
 KB = load()
 
-# Ports of their own, so a running `make run` does not get in the way.
-TEST_ENV = {"RASA_PORT": os.environ.get("TEST_RASA_PORT", "15005"),
-            "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "15055"),
-            "WEB_PORT": os.environ.get("TEST_WEB_PORT", "18000")}
-
-
-@pytest.fixture(scope="module")
-def coach(tmp_path_factory):
-    with running_coach(tmp_path_factory.mktemp("rest"), TEST_ENV) as services:
-        yield services
-
 
 class Chat:
     def __init__(self, url: str) -> None:
-        self.url = f"{url}/webhooks/rest/webhook"
+        self.url = url
         self.sender = f"e2e-{uuid.uuid4().hex}"
         self.messages = []
 
     def say(self, text: str) -> str:
-        response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
-        assert response.status_code == 200
-        self.messages = response.json()
-        assert self.messages, f"no answer to {text!r}"
-        assert all(m["recipient_id"] == self.sender for m in self.messages)
+        self.messages = messages(self.url, self.sender, text)
         return self.text
 
     @property
     def text(self) -> str:
-        return "\n".join(m.get("text", "") for m in self.messages)
+        return text_of(self.messages)
 
     @property
     def buttons(self):
@@ -113,7 +96,7 @@ def test_invalid_knowledge_base_stops_action_server_start(tmp_path):
     broken.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     env = environment({"KNOWLEDGE_BASE_PATH": str(broken)})
     result = subprocess.run(
-        rasa("run", "actions", "--actions", "actions", "--port", "15099"),
+        rasa("run", "actions", "--actions", "actions", "--port", spare_port("shared")),
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode != 0

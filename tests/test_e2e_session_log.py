@@ -1,32 +1,19 @@
 """End to end: a scripted REST conversation lands in the session log exactly as it happened,
 also across a restart of the Rasa server, on SQLite and on PostgreSQL."""
 import json
-import os
 import subprocess
 import sys
 import uuid
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from coach.knowledge_base import load
 from services import ROOT, Services
+from tests.servers import messages, ports
 
 pytestmark = pytest.mark.e2e
 KB = load()
-PORTS = {"RASA_PORT": os.environ.get("TEST_RASA_PORT", "15005"),
-         "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "15055"),
-            "WEB_PORT": os.environ.get("TEST_WEB_PORT", "18000")}
-
-
-def say(services: Services, sender: str, text: str) -> list:
-    response = requests.post(
-        f"{services.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
-    )
-    assert response.status_code == 200
-    assert response.json(), f"no answer to {text!r}"
-    return response.json()
 
 
 def report(database_url: str) -> dict:
@@ -39,7 +26,7 @@ def report(database_url: str) -> dict:
 
 def test_conversation_is_logged_turn_for_turn_across_restart(database_url, tmp_path):
     sender = f"e2e-log-{uuid.uuid4().hex}"
-    services = Services({**PORTS, "DATABASE_URL": database_url}, log_dir=tmp_path / "logs")
+    services = Services({**ports("session-log"), "DATABASE_URL": database_url}, log_dir=tmp_path / "logs")
     bot_messages = 0
     script_before_restart = [
         "Hallo",
@@ -55,10 +42,10 @@ def test_conversation_is_logged_turn_for_turn_across_restart(database_url, tmp_p
     ]
     with services:
         for text in script_before_restart:
-            bot_messages += len(say(services, sender, text))
+            bot_messages += len(messages(services, sender, text))
         services.restart_rasa()
         for text in script_after_restart:
-            bot_messages += len(say(services, sender, text))
+            bot_messages += len(messages(services, sender, text))
 
     sessions = [s for s in report(database_url)["sessions"]]
     assert len(sessions) == 1

@@ -1,7 +1,6 @@
 """End to end: faults with real servers — the action server down, a custom action that raises.
 The user always gets the German apology, the conversation goes on afterwards, and no log line
 or error response contains what the user typed."""
-import os
 import sys
 import uuid
 from pathlib import Path
@@ -11,13 +10,10 @@ import requests
 
 from coach.knowledge_base import load
 from services import ensure_port_free, wait_until_up
-from tests.servers import running_coach
+from tests.servers import ports, running_coach, say
 
 pytestmark = pytest.mark.e2e
 
-PORTS = {"RASA_PORT": os.environ.get("TEST_FAULTS_RASA_PORT", "15405"),
-         "ACTION_PORT": os.environ.get("TEST_FAULTS_ACTION_PORT", "15455"),
-         "WEB_PORT": os.environ.get("TEST_FAULTS_WEB_PORT", "15480")}
 APOLOGY = "Entschuldigung, da ist bei mir gerade etwas schiefgelaufen."
 GREETING = "Ausreden-Coach"
 NO_TIME_ARGUMENT = load().excuse("excuse_no_time").arguments[0].text
@@ -25,15 +21,8 @@ NO_TIME_ARGUMENT = load().excuse("excuse_no_time").arguments[0].text
 
 @pytest.fixture(scope="module")
 def coach(tmp_path_factory):
-    with running_coach(tmp_path_factory.mktemp("faults"), PORTS) as services:
+    with running_coach(tmp_path_factory.mktemp("faults"), ports("faults")) as services:
         yield services
-
-
-def say(coach, sender: str, text: str) -> str:
-    response = requests.post(f"{coach.rasa_url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": text}, timeout=60)
-    assert response.status_code == 200, response.text
-    return "\n".join(m.get("text") or "" for m in response.json())
 
 
 def start_faulty_actions(coach, faulty: str) -> None:

@@ -152,12 +152,14 @@ def test_project_stories_give_stock_states(cached, domain, story_events):
     assert compared > 1000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(6))
 def test_disturbed_long_conversations_give_stock_states(cached, domain, story_events, seed):
     rng = random.Random(seed)
     grow_and_compare(disturbed(story_events, rng, 400), domain, f"long-{seed}")
 
 
+@pytest.mark.slow
 def test_practice_loop_rewinds_instead_of_recomputing(cached, domain, story_events, monkeypatch):
     """A form running turn after turn makes Rasa drop its earlier runs: that must be a rewind,
     not a full recomputation (the point of the cache), and must still give stock states."""

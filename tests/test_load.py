@@ -3,7 +3,6 @@ No errors, every answer belongs to its own sender's dialogue (each conversation 
 excuse), and the log holds exactly the 50 sessions with all their turns. Figures go to
 results/load-test.json."""
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -16,13 +15,10 @@ import requests
 
 from coach.knowledge_base import load
 from services import ROOT
-from tests.servers import running_coach
+from tests.servers import ports, running_coach
 
 pytestmark = pytest.mark.e2e
 
-PORTS = {"RASA_PORT": os.environ.get("TEST_LOAD_RASA_PORT", "15605"),
-         "ACTION_PORT": os.environ.get("TEST_LOAD_ACTION_PORT", "15655"),
-         "WEB_PORT": os.environ.get("TEST_LOAD_WEB_PORT", "15680")}
 CONVERSATIONS = 50
 TIME_LIMIT_SECONDS = 150  # the whole load, so the test stays bounded
 KB = load()
@@ -75,7 +71,7 @@ def conversation(rasa_url: str, excuse_id: str, deadline: float):
 def test_fifty_parallel_conversations_stay_apart_and_are_all_logged(tmp_path):
     all_excuses = sorted(KB.excuses)
     excuse_ids = [all_excuses[i % len(all_excuses)] for i in range(CONVERSATIONS)]
-    with running_coach(tmp_path, PORTS) as coach:
+    with running_coach(tmp_path, ports("load")) as coach:  # a fresh log: exactly these sessions
         deadline = time.monotonic() + TIME_LIMIT_SECONDS
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:

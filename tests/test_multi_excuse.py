@@ -39,6 +39,7 @@ def test_clause_split():
     assert [text[s:e] for s, e in split_clauses(text)] == ["Keine Zeit", "Datenschutz", "kein Budget"]
 
 
+@pytest.mark.model
 def test_two_excuse_messages_are_answered_for_both(parse):
     cases = yaml.safe_load((NLU_TESTS / "two_excuse_messages.yml").read_text(encoding="utf-8"))
     both = [case for case in cases if set(case["excuses"]) <= excuses_found(parse(case["text"]))]
@@ -47,6 +48,7 @@ def test_two_excuse_messages_are_answered_for_both(parse):
     assert share >= MIN_BOTH_FOUND
 
 
+@pytest.mark.model
 def test_single_excuse_messages_are_not_split(parse):
     data = yaml.safe_load((NLU_TESTS / "heldout.yml").read_text(encoding="utf-8"))
     texts = [

@@ -8,7 +8,6 @@ from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
-import requests
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -17,12 +16,10 @@ from core.log_schema import SessionRow
 from core.pseudonym import pseudonym
 from services import MODEL_PATH, ROOT, Services, rasa, wait_until_up
 from tests.conftest import fresh_postgres_database
+from tests.servers import ports, say
 
 pytestmark = pytest.mark.e2e
 
-PORTS = {"RASA_PORT": os.environ.get("TEST_PRIVACY_RASA_PORT", "15505"),
-         "ACTION_PORT": os.environ.get("TEST_PRIVACY_ACTION_PORT", "15555"),
-         "WEB_PORT": os.environ.get("TEST_PRIVACY_WEB_PORT", "15580")}
 DAY = 24 * 3600
 NO_TIME_ARGUMENT = load().excuse("excuse_no_time").arguments[0].text
 
@@ -40,7 +37,7 @@ def coach(request, tmp_path_factory):
             pytest.skip("SKIP_POSTGRES=1")
         else:
             url = stack.enter_context(fresh_postgres_database("coach_privacy"))
-        env = {**PORTS, "DATABASE_URL": url, "LOG_USER_TEXT": "false"}
+        env = {**ports("privacy"), "DATABASE_URL": url, "LOG_USER_TEXT": "false"}
         services = stack.enter_context(Services(env, log_dir=folder / "logs"))
         # The action server without a usable database: deleting must not need one.
         services.stop_one("action-server")
@@ -52,13 +49,6 @@ def coach(request, tmp_path_factory):
         services.db = sa.create_engine(url, future=True)
         stack.callback(services.db.dispose)
         yield services
-
-
-def say(coach, sender: str, text: str) -> str:
-    response = requests.post(f"{coach.rasa_url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": text}, timeout=60)
-    assert response.status_code == 200, response.text
-    return "\n".join(m.get("text") or "" for m in response.json())
 
 
 def rows(coach, sql: str, **values):

@@ -1,7 +1,6 @@
 """End to end: what the servers let others do. The HTTP API is off unless a token is set and
 then needs it; socket.io session ids are issued by the server and a client presenting another
 user's id gets nothing of theirs; the action server listens on loopback only."""
-import os
 import re
 import time
 import uuid
@@ -10,22 +9,12 @@ import pytest
 import requests
 
 from coach.knowledge_base import load
-from tests.servers import running_coach
 from tests.socket_chat import SocketChat
 
 pytestmark = pytest.mark.e2e
 
-PORTS = {"RASA_PORT": os.environ.get("TEST_SECURITY_RASA_PORT", "15705"),
-         "ACTION_PORT": os.environ.get("TEST_SECURITY_ACTION_PORT", "15755"),
-         "WEB_PORT": os.environ.get("TEST_SECURITY_WEB_PORT", "15780")}
 NO_TIME = load().excuse("excuse_no_time")
 API_PATHS = ["/status", "/conversations/someone/tracker", "/version"]
-
-
-@pytest.fixture(scope="module")
-def coach(tmp_path_factory):
-    with running_coach(tmp_path_factory.mktemp("security"), PORTS) as services:
-        yield services
 
 
 def test_http_api_is_off_by_default(coach):

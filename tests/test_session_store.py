@@ -1,14 +1,13 @@
 """The session log store on real databases: a SQLite file and the PostgreSQL server of this machine.
 
-PostgreSQL tests run in a schema of their own (created and dropped here); they are skipped only
-with SKIP_POSTGRES=1, so a server that is down fails the suite instead of hiding it.
+PostgreSQL tests run in a database of their own (tests/conftest.py: `database_url`); they are skipped
+only with SKIP_POSTGRES=1, so a server that is down fails the suite instead of hiding it.
 """
 import os
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -40,23 +39,10 @@ HEAD = _head_revision()
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'coach.db'}"
-        return
-    if os.environ.get("SKIP_POSTGRES") == "1":
-        pytest.skip("SKIP_POSTGRES=1")
-    schema = f"coach_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+@pytest.fixture
+def url(database_url):
+    """An empty test database: SQLite, then PostgreSQL (tests/conftest.py)."""
+    return database_url
 
 
 @pytest.fixture
@@ -103,6 +89,7 @@ def test_migrate_creates_the_schema_of_the_models_and_can_run_again(store):
         assert compare_metadata(context, Base.metadata) == []  # migration and models agree
 
 
+@pytest.mark.slow  # four processes and a synchronised start
 def test_servers_starting_together_migrate_once(url, new_store):
     # Separate processes, released at the same moment after their imports.
     script = ("import sys, time; import alembic.command; from core.session_store import SessionStore; "
