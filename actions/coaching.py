@@ -13,9 +13,9 @@ from rasa_sdk import Action
 
 from actions.coaching_replies import (
     KB, Events, argument_fit, ask_convinced, ask_for_excuse, common_buttons, latest_text, move_of,
-    offer_way_forward, save, show_argument, show_first_steps, state_of, step_buttons, users_point,
+    reask, save, show_argument, show_first_steps, state_of, step_buttons, users_point,
 )
-from actions.coaching_state import CONVINCED, NOT_CONVINCED, PHASE_ARGUMENT, PHASE_NEXT, PHASE_RATING, PHASE_STEPS
+from actions.coaching_state import CONVINCED, NOT_CONVINCED, PHASE_NEXT, PHASE_RATING, PHASE_STEPS
 from actions.coaching_turns import coach_excuse, commit_step, first_steps, record_rating, summarize
 from coach import reading
 
@@ -136,14 +136,7 @@ class ActionTellSource(Action):
             return []
         citations = "; ".join(s.citation() for s in KB.cite(state.last_sources))
         dispatcher.utter_message(response="utter_source", citations=citations)
-        if state.phase == PHASE_ARGUMENT:
-            ask_convinced(dispatcher)
-        elif state.phase == PHASE_STEPS and state.current_excuse:
-            dispatcher.utter_message(response="utter_ask_commit", buttons=step_buttons(KB.excuse(state.current_excuse)))
-        else:
-            offer_way_forward(dispatcher, state)
-            return save(state)
-        return []
+        return reask(dispatcher, state, nothing_pending="utter_ask_excuse")
 
 
 class ActionSummarize(Action):

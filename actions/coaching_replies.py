@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.coaching_state import PHASE_NEXT, PHASE_STEPS, CoachingState
+from actions.coaching_state import PHASE_ARGUMENT, PHASE_NEXT, PHASE_RATING, PHASE_STEPS, CoachingState
 from coach import knowledge_base, meaning, reading, reply_cues
 from coach.knowledge_base import Excuse
 
@@ -119,6 +119,22 @@ def offer_way_forward(dispatcher: CollectingDispatcher, state: CoachingState) ->
 
 def ask_for_excuse(dispatcher: CollectingDispatcher, state: CoachingState, response: str) -> None:
     dispatcher.utter_message(response=response, buttons=common_buttons(state))
+
+
+def reask(dispatcher: CollectingDispatcher, state: CoachingState, nothing_pending: str = "utter_after_faq") -> Events:
+    """After an aside (a how-to question, a source), the coach's last question again; with no
+    question pending, the way forward (`nothing_pending`: the line that asks for an excuse)."""
+    if state.phase == PHASE_ARGUMENT and state.current_excuse:
+        ask_convinced(dispatcher)
+    elif state.phase == PHASE_STEPS and state.current_excuse:
+        dispatcher.utter_message(response="utter_ask_commit", buttons=step_buttons(KB.excuse(state.current_excuse)))
+    elif state.phase == PHASE_RATING:
+        dispatcher.utter_message(response="utter_ask_rating")
+    elif state.phase == PHASE_NEXT:
+        offer_way_forward(dispatcher, state)
+    else:
+        ask_for_excuse(dispatcher, state, nothing_pending)
+    return save(state)
 
 
 def argument_fit(tracker: Tracker, excuse_id: str) -> List[int]:

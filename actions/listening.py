@@ -13,10 +13,10 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from actions import parsing
 from actions.coaching_replies import (
     KB, Events, argument_fit, ask_convinced, ask_for_excuse, cited, common_buttons, excuse_buttons, latest_text,
-    move_of, offer_way_forward, save, show_argument, show_first_steps, state_of, step_buttons,
+    move_of, offer_way_forward, reask, save, show_argument, show_first_steps, state_of,
 )
 from actions.coaching_state import (
-    PHASE_ARGUMENT, PHASE_CLARIFY, PHASE_COMMITMENT, PHASE_NEXT, PHASE_RATING, PHASE_STEPS, CoachingState,
+    PHASE_CLARIFY, PHASE_COMMITMENT, PHASE_STEPS, CoachingState,
 )
 from coach import reading, reply_cues
 from coach.knowledge_base import DEFAULT_PATH
@@ -37,21 +37,6 @@ def _faq_sources() -> Dict[str, List[str]]:
 
 
 FAQ_SOURCES = _faq_sources()
-
-
-def reask(dispatcher, state: CoachingState) -> Events:
-    """After an aside (a how-to question, a source), the coach's last question again."""
-    if state.phase == PHASE_ARGUMENT and state.current_excuse:
-        ask_convinced(dispatcher)
-    elif state.phase == PHASE_STEPS and state.current_excuse:
-        dispatcher.utter_message(response="utter_ask_commit", buttons=step_buttons(KB.excuse(state.current_excuse)))
-    elif state.phase == PHASE_RATING:
-        dispatcher.utter_message(response="utter_ask_rating")
-    elif state.phase == PHASE_NEXT:
-        offer_way_forward(dispatcher, state)
-    else:
-        ask_for_excuse(dispatcher, state, "utter_after_faq")
-    return save(state)
 
 
 class ActionClarifyExcuse(Action):
