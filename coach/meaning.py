@@ -41,7 +41,7 @@ NEGATIVE_KEY = "_negative"
 # Tuned on tests/practice/answers_tuning.yml and answers_holdout.yml; answers_third.yml (a third
 # author) stays out of the tuning (bench/practice_answers.py reports all three).
 MATCH_THRESHOLD = 0.5     # cosine from which a clause makes a key point
-NEGATIVE_MARGIN = 0.1      # ... and by how much it must be closer to the point than to a counter-example
+NEGATIVE_MARGIN = 0.05     # ... and by how much it must be closer to the point than to a counter-example
 STANCE_MARGIN = -0.05     # ... and a denial of any point must not be clearly closer than this point
 POLARITY_PENALTY = 1.0     # subtracted from the similarity to a phrasing of other polarity
 MIN_CLAUSE_WORDS = 3

@@ -192,3 +192,10 @@ def test_follow_up_fits_the_answer_and_is_deterministic():
     index = scorer.pick_follow_up(excuse, "Lassen Sie doch eine KI den ersten Entwurf schreiben.", "seed")
     assert "KI" in excuse.practice.yes_buts[index]
     assert all(scorer.pick_follow_up(excuse, "egal", "s1") == scorer.pick_follow_up(excuse, "egal", "s1") for _ in range(3))
+
+
+@pytest.mark.parametrize("excuse_id", sorted(STRONG))
+def test_every_strong_model_answer_earns_points(excuse_id):
+    # tests/test_e2e_practice.py plays these answers for excuses drawn at random.
+    judgement = scorer.judge(KB.excuse(excuse_id), STRONG[excuse_id])
+    assert judgement.score >= 1, (judgement.verdict, judgement.against)
