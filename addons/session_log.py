@@ -259,9 +259,9 @@ class SessionLogBroker(EventBroker):
             for report in contract.report_rows(value):
                 self.store.report_commitment(sender, report["excuse_id"], report["step_number"], report["status"],
                                              report["new_due_date"])
-        elif name == contract.READING and contract.correction_pair(value):
+        elif name == contract.READING and (pair := contract.correction_pair(value)):
             # What the coach misread and what the user meant (coach.reading), for later review.
-            misread, meant = contract.correction_pair(value)
+            misread, meant = pair
             self.store.add_correction(session_id, self._last_turn.get(sender) or "", misread, meant,
                                       datetime.now(timezone.utc))
         elif name in contract.SESSION_SLOTS and value is not None:

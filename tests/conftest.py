@@ -78,3 +78,29 @@ def coach(tmp_path_factory):
     env.update(CHAT_ALLOWED_ORIGINS=",".join(page), RASA_API_TOKEN="")  # as shipped, whatever .env says
     with running_coach(tmp_path_factory.mktemp("shared"), env) as services:
         yield services
+
+
+@pytest.fixture(scope="session")
+def domain():
+    """The project's domain, as Rasa loads it."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+@pytest.fixture(scope="session")
+def story_events(domain):
+    """The event sequences of the project's rules and test stories (what Rasa trains on), without
+    their SessionStarted events."""
+    from rasa.shared.core.events import ActiveLoop, SessionStarted
+    from rasa.shared.core.generator import TrainingDataGenerator
+    from rasa.shared.core.training_data import loading
+    from rasa.shared.core.training_data.structures import StoryGraph
+
+    files = [str(ROOT / "data" / "rules.yml"), str(ROOT / "data" / "rules_practice.yml"),
+             str(ROOT / "tests" / "test_stories.yml")]
+    steps = loading.load_data_from_files(files, domain)
+    trackers = TrainingDataGenerator(StoryGraph(steps), domain, augmentation_factor=0).generate()
+    sequences = [[e for e in t.events if not isinstance(e, SessionStarted)] for t in trackers]
+    assert len(sequences) > 20 and any(any(isinstance(e, ActiveLoop) for e in s) for s in sequences)
+    return sequences

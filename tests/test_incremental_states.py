@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from rasa.core.actions.forms import FormAction
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
@@ -33,10 +32,7 @@ from rasa.shared.core.events import (
     UserUttered,
     UserUtteranceReverted,
 )
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
-from rasa.shared.core.training_data import loading
-from rasa.shared.core.training_data.structures import StoryGraph
 
 from addons import incremental_states, rasa_patches
 
@@ -46,20 +42,6 @@ RULE_ONLY = {"rule_only_slots": ["phase", "practice"], "rule_only_loops": ["prac
 VARIANTS = [(False, False, None), (True, False, None), (False, True, RULE_ONLY), (True, True, RULE_ONLY)]
 
 
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
-
-
-@pytest.fixture(scope="module")
-def story_events(domain):
-    files = [str(ROOT / "data" / "rules.yml"), str(ROOT / "data" / "rules_practice.yml"),
-             str(ROOT / "tests" / "test_stories.yml")]
-    steps = loading.load_data_from_files(files, domain)
-    trackers = TrainingDataGenerator(StoryGraph(steps), domain, augmentation_factor=0).generate()
-    sequences = [[e for e in t.events if not isinstance(e, SessionStarted)] for t in trackers]
-    assert len(sequences) > 20 and any(any(isinstance(e, ActiveLoop) for e in s) for s in sequences)
-    return sequences
 
 
 @pytest.fixture

@@ -13,12 +13,8 @@ from pathlib import Path
 
 import pytest
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.core.training_data import loading
-from rasa.shared.core.training_data.structures import StoryGraph
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor
@@ -91,19 +87,9 @@ def test_a_list_of_names_installs_only_those(restore_patches):
 
 # -- the action call with the latest events only ----------------------------------------------------
 @pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
-
-
-@pytest.fixture(scope="module")
-def long_conversations(domain):
+def long_conversations(story_events):
     """The project's rules and test stories, strung together at random into long sessions."""
-    files = [str(ROOT / "data" / "rules.yml"), str(ROOT / "data" / "rules_practice.yml"),
-             str(ROOT / "tests" / "test_stories.yml")]
-    steps = loading.load_data_from_files(files, domain)
-    trackers = TrainingDataGenerator(StoryGraph(steps), domain, augmentation_factor=0).generate()
-    stories = [[e for e in t.events if not isinstance(e, SessionStarted)] for t in trackers]
-    stories = [s for s in stories if any(isinstance(e, UserUttered) for e in s)]
+    stories = [s for s in story_events if any(isinstance(e, UserUttered) for e in s)]
     rng = random.Random(20)
     conversations = []
     for _ in range(3):
