@@ -287,8 +287,11 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
         # A clause nearer to a denial of any point than to this point argues against it.
         ok = (affirm - against_any[c] >= NEGATIVE_MARGIN) & (affirm - deny.max() >= STANCE_MARGIN)
         made[c] = np.where(ok, affirm, -1.0)
+        # For the feedback, a clause without a negation argues against a point only when it is
+        # nearer to a denial than to every point and to the counter-examples: "LinkedIn ist halt
+        # wichtig" is mere talk about LinkedIn, not a word for the CEO.
         if not ok.any() and (np.maximum(affirm, deny).max() >= MATCH_THRESHOLD) and (
-                is_negated(text) or deny.max() > affirm.max()):
+                is_negated(text) or deny.max() > max(affirm.max(), against_any[c])):
             against.append(text)
     return _Reading([(text, number) for text, _, number in readings], made, tuple(dict.fromkeys(against)))
 

@@ -129,7 +129,8 @@ def test_five_round_practice_of_two_trainees_lands_in_the_trainer_report(coach):
     for round_no in range(1, 6):
         weak_played.append(weak.excuse_in_play())
         weak.say(WEAK_ANSWERS[round_no - 1])
-        assert "0 Punkte" in weak.text or "von 3 Punkten" in weak.text
+        # Scored either way: points, 0 points, or no point for a clause that sides with the CEO.
+        assert re.search(r"\b(?:0 Punkte|keinen Punkt|von 3 Punkten)\b", weak.text), weak.text
         weak.say(WEAK_FOLLOW_UPS[round_no - 1])
         if WEAK_FOLLOW_UPS[round_no - 1] == "Tipp":  # the hint does not end the round
             assert "Ein Tipp" in weak.text and "Runde" not in weak.text

@@ -150,6 +150,13 @@ def test_an_answer_that_argues_the_opposite_earns_nothing_and_is_told_so():
     assert judgement.verdict == scorer.VERDICT_AGAINST and judgement.against
 
 
+@pytest.mark.parametrize("excuse_id", sorted(KB.excuses))
+def test_vague_praise_of_linkedin_is_not_told_it_sides_with_the_ceo(excuse_id):
+    # Weak, so no points; but "spricht eher für den Chef" would be wrong feedback.
+    judgement = scorer.judge(KB.excuse(excuse_id), "Ich finde LinkedIn halt wichtig, weil alle da sind.")
+    assert judgement.score <= 1 and judgement.verdict != scorer.VERDICT_AGAINST, judgement.against
+
+
 def test_feedback_quotes_the_trainees_own_words():
     answer = "Zwei feste Zeitfenster pro Woche reichen. Und Ihr Netzwerk bringt Aufträge, von denen Sie sonst nichts erfahren."
     judgement = scorer.judge(KB.excuse("excuse_no_time"), answer)
