@@ -6,6 +6,10 @@ RASA := .venv/bin/rasa
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+# Rasa's training cache, shared by the clones on this machine: a fresh clone trains only what its
+# data, config and component code (addons/component_fingerprint.py) do not share with an earlier
+# training. RASA_CACHE_DIRECTORY=.rasa/cache keeps Rasa's default.
+export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/ausreden-coach/rasa
 
 .PHONY: setup train run test report purge clean
 
@@ -19,8 +23,9 @@ train: setup
 run: setup
 	@$(PY) scripts/services.py run
 
-## Everything CI runs: data validation, pytest (unit + end-to-end, German spell check), rasa test on stories and NLU.
-## Not in it: the bench tests (`make test-bench`) and the cluster test (`make test-cluster`).
+## The gate for every change: data validation, pytest (unit, end-to-end on one shared stack,
+## browser, German spell check), rasa test on stories and NLU. .ci/run adds `make test-system`,
+## `make test-stock` and `make test-cluster`; the bench tests are `make test-bench`.
 test: train
 	$(RASA) data validate --quiet
 	scripts/setup_browser.sh
@@ -36,6 +41,12 @@ test: train
 test-unit: setup
 	scripts/setup_spelling.sh
 	$(PY) -m pytest -m unit
+
+## Tests that start servers of their own to restart, cut off, break or reconfigure them: session
+## log across restarts, database outage, faulty actions, privacy, security, load, plain Rasa habits.
+.PHONY: test-system
+test-system: train
+	$(PY) -m pytest -m system
 
 ## The bench's own tests (pytest marker `bench`): a smoke run of `make bench` and the held-out figures.
 test-bench: train

@@ -23,6 +23,7 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from addons.component_fingerprint import SourceFingerprint
 from coach import reading
 
 READING_SLOT = reading.READING_SLOT
@@ -40,7 +41,7 @@ TERMINAL_ACTIONS = {
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
-class ContextPolicy(Policy):
+class ContextPolicy(SourceFingerprint, Policy):
     """Predicts the action that answers a message in the light of the last question."""
 
     @staticmethod

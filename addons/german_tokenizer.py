@@ -9,13 +9,14 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from addons.component_fingerprint import SourceFingerprint
 from coach.german_text import fold
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
-class GermanWhitespaceTokenizer(WhitespaceTokenizer):
+class GermanWhitespaceTokenizer(SourceFingerprint, WhitespaceTokenizer):
     """Keeps the offsets of the original text; only the token text is normalised."""
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:

@@ -17,6 +17,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
+from addons.component_fingerprint import SourceFingerprint
 from coach.german_text import fold
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def load_linear_model(model_dir, names: List[str], vectorizers: List[TfidfVector
     return vectorizers, classifier
 
 
-class LinearTextComponent(GraphComponent):
+class LinearTextComponent(SourceFingerprint, GraphComponent):
     """TF-IDF vectorizers and a logistic regression, saved with `save_linear_model`."""
 
     # The vectorizers' file names (see save_linear_model) and factories, in feature order.

@@ -26,30 +26,53 @@ find_python() {
   return 1
 }
 
-if [ -x .venv/bin/python ] && is_310 .venv/bin/python; then
-  :
-else
-  if ! python=$(find_python); then
-    cat >&2 <<'MSG'
+wanted=$(cat requirements.txt constraints.txt | sha256sum | cut -d' ' -f1)
+
+# make_env DIR: a Python 3.10 environment with the pinned dependencies in DIR.
+make_env() {
+  local dir=$1
+  if [ -x "$dir/bin/python" ] && is_310 "$dir/bin/python"; then
+    :
+  else
+    if ! python=$(find_python); then
+      cat >&2 <<'MSG'
 Error: no Python 3.10 found. Rasa 3.6.21 needs Python 3.8–3.10; this project uses 3.10.
 Looked for: python3.10 on PATH, pyenv versions 3.10.x, ~/.pyenv/versions/3.10*, /usr/bin/python3.10.
 Install it, e.g. with "pyenv install 3.10.13" or "apt-get install python3.10 python3.10-venv",
 then run the command again.
 MSG
-    exit 1
+      exit 1
+    fi
+    echo "Creating $dir with $python"
+    rm -rf "$dir"
+    "$python" -m venv "$dir"
   fi
-  echo "Creating .venv with $python"
-  rm -rf .venv
-  "$python" -m venv .venv
-fi
+  if [ "$(cat "$dir/.requirements.sha256" 2>/dev/null)" != "$wanted" ]; then
+    echo "Installing pinned dependencies into $dir (about 2 minutes the first time) …"
+    "$dir/bin/python" -m pip install --quiet --upgrade pip
+    "$dir/bin/python" -m pip install --quiet -r requirements.txt -c constraints.txt
+    echo "$wanted" > "$dir/.requirements.sha256"
+  fi
+}
 
-wanted=$(cat requirements.txt constraints.txt | sha256sum | cut -d' ' -f1)
-if [ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$wanted" ]; then
-  echo "Installing pinned dependencies into .venv (about 2 minutes the first time) …"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r requirements.txt -c constraints.txt
-  echo "$wanted" > .venv/.requirements.sha256
+# Clones on one machine share a finished environment of the same pins (like a CI cache):
+# .venv links to $COACH_ENV_CACHE/venv-<hash of the pins>, built once under a lock; the two
+# newest are kept. COACH_ENV_CACHE=off builds .venv in the project folder.
+cache=${COACH_ENV_CACHE:-$HOME/.cache/ausreden-coach}
+if [ -L .venv ] && [ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$wanted" ]; then
+  rm .venv  # shared with other pins (or gone): never install into it
 fi
+if [ ! -e .venv ] && [ "$cache" != off ]; then
+  mkdir -p "$cache"
+  (
+    flock 9
+    make_env "$cache/venv-$wanted"
+    ls -dt "$cache"/venv-* | tail -n +3 | xargs -r rm -rf
+  ) 9>"$cache/.lock"
+  ln -s "$cache/venv-$wanted" .venv
+  echo "Using the shared environment $cache/venv-$wanted"
+fi
+make_env .venv
 
 # The chat page's widget (web/package-lock.json pins rasa-webchat and everything it pulls in).
 # --ignore-scripts: only the prebuilt bundle is used, no package needs to run install scripts.

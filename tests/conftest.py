@@ -3,8 +3,9 @@ database fixture.
 
 Markers (pytest.ini): `slow` takes long without servers, `e2e` starts servers (every test on the
 shared stack gets it here), `model` loads the trained model, `bench` runs the bench
-(`make test-bench`), `cluster` the scale-out (`make test-cluster`). Every other test gets `unit`
-here, so `make test-unit` (`-m unit`) needs no servers, no model and no training.
+(`make test-bench`), `cluster` the scale-out (`make test-cluster`), `system` starts servers of
+its own (`make test-system`). Every other test gets `unit` here, so `make test-unit` (`-m unit`)
+needs no servers, no model and no training.
 """
 import os
 import sys
@@ -22,7 +23,7 @@ from contextlib import contextmanager  # noqa: E402
 import pytest  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-NOT_UNIT = {"slow", "e2e", "model", "bench", "cluster"}
+NOT_UNIT = {"slow", "e2e", "model", "bench", "cluster", "system"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by marker

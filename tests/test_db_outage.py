@@ -20,7 +20,7 @@ from tests.conftest import fresh_postgres_database
 from tests.servers import messages, ports, running_coach, text_of
 from tests.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.system]
 
 KB = load()
 NO_TIME = KB.excuse("excuse_no_time")

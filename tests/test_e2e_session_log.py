@@ -12,7 +12,7 @@ from coach.knowledge_base import load
 from services import ROOT, Services
 from tests.servers import messages, ports
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.system]
 KB = load()
 
 

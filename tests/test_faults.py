@@ -12,7 +12,7 @@ from coach.knowledge_base import load
 from services import ensure_port_free, wait_until_up
 from tests.servers import ports, running_coach, say
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.system]
 
 APOLOGY = "Entschuldigung, da ist bei mir gerade etwas schiefgelaufen."
 GREETING = "Ausreden-Coach"

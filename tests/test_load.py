@@ -17,7 +17,7 @@ from coach.knowledge_base import load
 from services import ROOT
 from tests.servers import ports, running_coach
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.system]
 
 CONVERSATIONS = 50
 TIME_LIMIT_SECONDS = 150  # the whole load, so the test stays bounded

@@ -18,7 +18,7 @@ from services import MODEL_PATH, ROOT, Services, rasa, wait_until_up
 from tests.conftest import fresh_postgres_database
 from tests.servers import ports, say
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.system]
 
 DAY = 24 * 3600
 NO_TIME_ARGUMENT = load().excuse("excuse_no_time").arguments[0].text

@@ -22,7 +22,7 @@ import yaml
 from coach.knowledge_base import load
 from services import LOCAL_ACTION_URL, MODEL_PATH, ROOT, VENV_BIN
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.system]
 
 PORTS = {
     "actions": os.environ.get("TEST_HABITS_ACTION_PORT", "23455"),

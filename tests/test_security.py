@@ -11,7 +11,7 @@ import requests
 from coach.knowledge_base import load
 from tests.socket_chat import SocketChat
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.system]
 
 NO_TIME = load().excuse("excuse_no_time")
 API_PATHS = ["/status", "/conversations/someone/tracker", "/version"]
