@@ -7,7 +7,7 @@ All fixed phrases live in domain.yml (responses); the knowledge base supplies th
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -26,9 +26,9 @@ def excuse_buttons(excuse_ids) -> List[Dict[str, str]]:
     return [{"title": KB.excuse(e).title, "payload": f"/{e}"} for e in excuse_ids]
 
 
-def common_buttons(state: Optional[CoachingState] = None) -> List[Dict[str, str]]:
-    """The most common excuses, leaving out those already discussed."""
-    done = set(state.discussed_excuses) if state else set()
+def common_buttons(state: Optional[CoachingState] = None, leave_out: Sequence[str] = ()) -> List[Dict[str, str]]:
+    """The most common excuses, leaving out those already discussed and `leave_out`."""
+    done = set(state.discussed_excuses if state else ()) | set(leave_out)
     return excuse_buttons([e for e in KB.common_excuses if e not in done])
 
 

@@ -72,6 +72,20 @@ class CoachingState:
         self.outcomes = {**self.outcomes, excuse.id: self.outcomes.get(excuse.id, OPEN)}
         self.pending_excuses = [e for e in self.pending_excuses if e != excuse.id]
 
+    def withdraw(self, excuse_id: Optional[str]) -> None:
+        """The user said the coach misread them: the excuse is no longer under discussion, and
+        unless something was settled on it (an outcome, a commitment) it leaves the summary and
+        the log too (the log keeps the correction itself)."""
+        if not excuse_id:
+            return
+        if self.current_excuse == excuse_id:
+            self.current_excuse = None
+        settled = self.outcomes.get(excuse_id, OPEN) != OPEN or any(
+            c.get("excuse") == excuse_id for c in self.commitments)
+        if not settled:
+            self.discussed_excuses = [e for e in self.discussed_excuses if e != excuse_id]
+            self.outcomes = {e: outcome for e, outcome in self.outcomes.items() if e != excuse_id}
+
     def next_argument(self, excuse: Excuse, preferred: Sequence[int] = ()) -> Optional[int]:
         """Index of the argument not yet shown for `excuse` that comes first in `preferred` (the
         best fit to what the user said), else the strongest one; None when all are used."""

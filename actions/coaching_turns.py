@@ -27,6 +27,7 @@ def coach_excuse(dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
     move = move_of(tracker)
     excuse_ids = [e for e in move.excuses if e in KB.excuses] if move and move.excuses else named_excuses(tracker)
     if move and move.kind == "correction" and excuse_ids:
+        state.withdraw(move.misread)
         dispatcher.utter_message(response="utter_correction_understood", title=KB.excuse(excuse_ids[0]).title)
     if not excuse_ids:  # only reachable through a hand-typed intent payload
         ask_for_excuse(dispatcher, state, "utter_fallback")

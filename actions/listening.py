@@ -50,7 +50,8 @@ class ActionClarifyExcuse(Action):
         move = move_of(tracker)
         options = [e for e in (move.options if move else []) if e in KB.excuses][: reading.MAX_OPTIONS]
         if move and move.kind == "correction":
-            dispatcher.utter_message(response="utter_correction_which", buttons=excuse_buttons(options) or common_buttons(state))
+            state.withdraw(move.misread)
+            dispatcher.utter_message(response="utter_correction_which", buttons=excuse_buttons(options) or common_buttons(state, leave_out=move.rejected))
         elif len(options) >= 2:
             titles = " oder ".join(f"„{KB.excuse(e).title}“" for e in options)
             dispatcher.utter_message(response="utter_clarify_excuse", titles=titles, buttons=excuse_buttons(options))

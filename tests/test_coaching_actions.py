@@ -171,3 +171,26 @@ def test_rating_intent_without_number_outside_rating_is_a_fallback():
     chat.say("goodbye")
     chat.say("rate", "super")
     assert chat.responses == ["utter_ask_rating"]
+
+
+def test_a_correction_withdraws_the_misread_excuse_from_discussion_and_summary():
+    chat = Conversation()
+    chat.say("excuse_no_roi", "das bringt doch alles nix")
+    chat.say("correction", "moment, so meinte ich das nicht")  # names no excuse: the coach asks
+    assert chat.responses == ["utter_correction_which"]
+    assert "/excuse_no_roi" not in chat.button_payloads and len(chat.button_payloads) >= 2
+    assert chat.slots["current_excuse"] is None and "excuse_no_roi" not in chat.slots["discussed_excuses"]
+    chat.say("excuse_just_hype", "eher dass das ein hype ist")
+    assert chat.slots["current_excuse"] == "excuse_just_hype"
+    chat.say("goodbye", "Tschüss")
+    assert KB.excuse("excuse_no_roi").title not in chat.text
+
+
+def test_a_correction_keeps_an_excuse_with_a_commitment_in_the_summary():
+    chat = Conversation()
+    chat.say("excuse_no_time")
+    chat.say("affirm")
+    chat.say("commit_step", "Schritt 1 bis morgen")
+    chat.say("excuse_data_privacy", "nein, Sie haben mich falsch verstanden, mir geht es um den Datenschutz")
+    assert chat.slots["current_excuse"] == "excuse_data_privacy"
+    assert "excuse_no_time" in chat.slots["discussed_excuses"]
