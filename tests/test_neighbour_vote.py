@@ -1,7 +1,9 @@
 """The vote of the nearest training examples (coach/neighbour_vote.py) on the real sentence
-embedding, alone and inside the intent classifier trained, saved and loaded by Rasa's storage."""
+embedding and real n-grams, alone and inside the intent classifier trained, saved and loaded by
+Rasa's storage."""
 import numpy as np
 import pytest
+from scipy import sparse
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -10,7 +12,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from addons.intent_classifier import NEIGHBOURS_FILE, NGramIntentClassifier
-from coach.neighbour_vote import NeighbourVote, blend
+from addons.linear_text import char_vectorizer
+from coach.neighbour_vote import NeighbourVote, blend, load_blocks, save_blocks
 from coach.sentence_embedding import embed
 
 # Small training sets of three intents, written for this test.
@@ -30,11 +33,11 @@ INTENTS = sorted(EXAMPLES)
 def vote():
     texts = [t for intent in INTENTS for t in EXAMPLES[intent]]
     labels = np.array([INTENTS.index(intent) for intent in INTENTS for _ in EXAMPLES[intent]])
-    return NeighbourVote(embed(texts), labels, len(INTENTS), neighbours=5, temperature=0.05)
+    return NeighbourVote([embed(texts)], labels, len(INTENTS), neighbours=5, temperature=0.05)
 
 
 def share(vote, text, intent):
-    return vote.probabilities(embed([text]))[0][INTENTS.index(intent)]
+    return vote.probabilities([embed([text])])[0][INTENTS.index(intent)]
 
 
 def test_a_message_near_one_intent_gets_its_vote(vote):
@@ -43,14 +46,14 @@ def test_a_message_near_one_intent_gets_its_vote(vote):
 
 
 def test_a_message_between_two_intents_splits_the_vote(vote):
-    clear = vote.probabilities(embed(["Dafür habe ich einfach keine Zeit"]))[0]
-    both = vote.probabilities(embed(["Keine Zeit, und meine Daten gebe ich auch nicht her"]))[0]
+    clear = vote.probabilities([embed(["Dafür habe ich einfach keine Zeit"])])[0]
+    both = vote.probabilities([embed(["Keine Zeit, und meine Daten gebe ich auch nicht her"])])[0]
     assert np.sort(both)[-2] > np.sort(clear)[-2], "the second intent gains when the message names both"
     assert share(vote, "Keine Zeit, und meine Daten gebe ich auch nicht her", "weather") < 0.2
 
 
 def test_every_row_is_a_probability_distribution(vote):
-    rows = vote.probabilities(embed(["Hallo", "Datenschutz", "Sonne und keine Zeit"]))
+    rows = vote.probabilities([embed(["Hallo", "Datenschutz", "Sonne und keine Zeit"])])
     assert rows.shape == (3, len(INTENTS))
     assert np.allclose(rows.sum(axis=1), 1.0) and (rows >= 0).all()
 
@@ -58,11 +61,32 @@ def test_every_row_is_a_probability_distribution(vote):
 def test_a_colder_temperature_lets_the_closest_example_decide():
     texts = ["Ich habe keine Zeit dafür", "Morgen soll es regnen", "Heute scheint die Sonne"]
     labels = np.array([0, 1, 1])
-    query = embed(["Ich habe leider keine Zeit dafür"])
-    warm = NeighbourVote(embed(texts), labels, 2, neighbours=3, temperature=10.0).probabilities(query)[0]
-    cold = NeighbourVote(embed(texts), labels, 2, neighbours=3, temperature=0.01).probabilities(query)[0]
+    query = [embed(["Ich habe leider keine Zeit dafür"])]
+    warm = NeighbourVote([embed(texts)], labels, 2, neighbours=3, temperature=10.0).probabilities(query)[0]
+    cold = NeighbourVote([embed(texts)], labels, 2, neighbours=3, temperature=0.01).probabilities(query)[0]
     assert warm[1] > warm[0], "counted alike, the two weather examples outvote the one close example"
     assert cold[0] > 0.9
+
+
+def test_blocks_side_by_side_are_one_cosine(tmp_path):
+    """Sparse n-grams and the dense embedding as blocks: the cosine of the joined rows, also
+    after saving and loading (float16 on disk)."""
+    texts = [t for intent in INTENTS for t in EXAMPLES[intent]]
+    ngrams = char_vectorizer().fit(texts)
+    blocks = [ngrams.transform(texts), embed(texts) * 0.5]
+    labels = np.array([INTENTS.index(intent) for intent in INTENTS for _ in EXAMPLES[intent]])
+    queries = ["Kein Datenschutz bei LinkedIn", "Zu wenig Zeit"]
+    query_blocks = [ngrams.transform(queries), embed(queries) * 0.5]
+    joined = lambda b: np.hstack([x.toarray() if sparse.issparse(x) else x for x in b])
+    unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)
+    expected = unit(joined(query_blocks)) @ unit(joined(blocks)).T
+    vote = NeighbourVote(blocks, labels, len(INTENTS))
+    assert np.allclose(vote.similarities(query_blocks), expected, atol=1e-5)
+    save_blocks(tmp_path / "n.npz", blocks, labels)
+    loaded_blocks, loaded_labels = load_blocks(tmp_path / "n.npz")
+    assert (loaded_labels == labels).all()
+    assert np.allclose(NeighbourVote(loaded_blocks, loaded_labels, len(INTENTS)).similarities(query_blocks),
+                       expected, atol=2e-3)
 
 
 def test_blend_weighs_the_vote():
