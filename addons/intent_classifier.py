@@ -37,7 +37,9 @@ class NGramIntentClassifier(LinearTextComponent):
     short one and words every intent uses count little; optionally a multilingual sentence
     embedding (coach/sentence_embedding.py) for what the words mean. One logistic regression
     per intent (one-vs-rest) gives odds, normalised to probabilities, which the FallbackClassifier
-    reads as confidences.
+    reads as confidences. Optionally the vote of the nearest training examples over the same
+    features (coach/neighbour_vote.py) is blended in, so a message between two groups of
+    examples gets a split ranking.
 
     Why not DIET: on this data (3 000–7 100 short examples, no pretrained embeddings) the
     linear model recognises more excuses in cross-validation and on the held-out set, and it
