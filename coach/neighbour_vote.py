@@ -39,19 +39,25 @@ class NeighbourVote:
                  neighbours: int = 10, temperature: float = 0.1) -> None:
         """`blocks`: feature matrices with one row per training example (scipy sparse or numpy);
         `labels`: each example's intent index (0 … intent_count - 1, the classifier's order)."""
-        self.blocks: List[Any] = [_as_float32(b) for b in blocks]
+        blocks = [_as_float32(b) for b in blocks]
         self.labels = np.asarray(labels, dtype=np.int64)
-        if not self.blocks or any(b.shape[0] != len(self.labels) for b in self.blocks):
+        if not blocks or any(b.shape[0] != len(self.labels) for b in blocks):
             raise ValueError("every block needs one row per label")
         if temperature <= 0:
             raise ValueError("temperature must be positive")
         self.intent_count = int(intent_count)
         self.neighbours = max(1, min(int(neighbours), len(self.labels)))
         self.temperature = float(temperature)
-        norms = np.sqrt(sum(_squared_norms(b) for b in self.blocks))
+        norms = np.sqrt(sum(_squared_norms(b) for b in blocks))
         self._inverse_norms = np.where(norms > 0, 1.0 / np.maximum(norms, 1e-12), 0.0)
-        # Transposed once, so a query's product touches only the rows of its own features.
-        self._transposed = [b.T.tocsr() if sparse.issparse(b) else np.ascontiguousarray(b.T) for b in self.blocks]
+        # Kept transposed only (a serving process holds one copy): a query's product then
+        # touches only the rows of its own features.
+        self._transposed = [b.T.tocsr() if sparse.issparse(b) else np.ascontiguousarray(b.T) for b in blocks]
+
+    @property
+    def blocks(self) -> List[Any]:
+        """The training examples' feature blocks, one row per example."""
+        return [t.T.tocsr() if sparse.issparse(t) else t.T for t in self._transposed]
 
     def similarities(self, queries: Sequence[Any]) -> np.ndarray:
         """Cosine similarity of each query (one row per message, blocks as in training) to
