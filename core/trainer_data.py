@@ -22,7 +22,7 @@ from sqlalchemy import distinct, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from core import report
+from core import report, report_formats
 from core.log_schema import SessionRow
 from core.session_store import SessionStore
 
@@ -47,10 +47,10 @@ class TrainerReport:
     effectiveness: List[Dict[str, Any]]
 
     def json(self) -> str:
-        return report.render_json(self.summary, self.sessions)
+        return report_formats.render_json(self.summary, self.sessions)
 
     def csv(self) -> str:
-        return report.render_csv(self.sessions)
+        return report_formats.render_csv(self.sessions)
 
 
 def load(url: str, selection: Selection) -> TrainerReport:

@@ -20,7 +20,7 @@ from typing import Awaitable, Callable, Mapping, Optional
 from aiohttp import web
 
 import trainer_html as html
-from core import report, review, trainer_data
+from core import report, report_formats, review, trainer_data
 from core.session_store import SessionStore, database_url
 
 COOKIE = "coach_trainer"
@@ -47,7 +47,7 @@ class TrainerPages:
     # Read at first use, not at the start: the chat page must come up at once.
     @functools.cached_property
     def titles(self):
-        return report.excuse_titles()
+        return report_formats.excuse_titles()
 
     @functools.cached_property
     def choices(self):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.report import NO_SESSIONS
+from core.report_formats import NO_SESSIONS
 from core.session_store import SessionStore
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -34,7 +34,8 @@ MAX_ALLOWLIST = 65  # entries; each one reviewed (see the file's header)
 USER_TEXT_MODULES = ("actions/coaching.py", "actions/coaching_replies.py", "actions/coaching_turns.py",
                      "actions/coaching_state.py", "actions/listening.py", "actions/parsing.py",
                      "actions/practice.py", "actions/practice_phrasing.py", "actions/practice_turn.py",
-                     "actions/privacy.py", "core/report.py", "scripts/trainer_html.py")
+                     "actions/privacy.py", "core/report.py", "core/report_formats.py",
+                     "scripts/trainer_html.py")
 # Knowledge-base fields the user never sees: matching terms, verbatim article phrases, ids.
 KB_HIDDEN_KEYS = {"terms", "evidence", "sources", "common_excuses", "id", "url"}
 # What the chat widget shows (web/chat.js): its labels, hints and the error text.

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from core import report, trainer_data
+from core import report, report_formats, trainer_data
 from core.session_store import SessionStore
 
 START = datetime(2026, 11, 3, 9, tzinfo=timezone.utc)
@@ -71,8 +71,8 @@ def test_selection_filters_like_the_report_and_downloads_are_the_report_formats(
     assert [s["id"] for s in data.sessions] == ["p0", "p1"]
     assert data.summary["practice"]["participants"] == 2 and data.summary["training_code"] == "WS-A"
     sessions = report.load_sessions(url, date(2026, 11, 3), date(2026, 11, 4), "WS-A")
-    assert data.csv() == report.render_csv(sessions)
-    assert data.json() == report.render_json(report.summarize(sessions, selection.as_report_args()), sessions)
+    assert data.csv() == report_formats.render_csv(sessions)
+    assert data.json() == report_formats.render_json(report.summarize(sessions, selection.as_report_args()), sessions)
     assert trainer_data.training_codes(url) == ["WS-A", "WS-B"]
     assert trainer_data.load(url, trainer_data.Selection("WS-C")).sessions == []
 
