@@ -12,16 +12,13 @@ once per event instead. The results are exactly stock Rasa's.
   the replaying tracker before the first changed event.
 - `applied_events`, which Rasa asks for twice per message just to check the session, is kept
   up to date the same way.
-- `copy`, once per action, replayed every event into a new tracker; a tracker's state is a
-  function of its events, so the copy takes the events and that state as they are. The same
-  for the form's temporary tracker, built twice per practice answer.
 
 Anything that cannot be continued exactly (another conversation, changed or dropped events, a
 loop seen for the first time, a rewind older than the snapshots) is computed in full as before.
 tests/test_incremental_states.py compares each with stock Rasa on every step of the
 project's stories and of randomised long conversations. Only plain `DialogueStateTracker`s are
 handled: the training trackers have their own cache. addons/rasa_patches.py installs
-`past_states`, `applied_events`, `copy_tracker` and `form_tracker` in place of Rasa's.
+`past_states` and `applied_events` in place of Rasa's (and addons/tracker_copy.py's copies).
 """
 from __future__ import annotations
 
@@ -31,7 +28,6 @@ from collections import OrderedDict
 from itertools import islice
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa.core.actions.forms import FormAction
 from rasa.shared.core import constants
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -40,11 +36,12 @@ from rasa.shared.core.events import (
     ActiveLoop,
     Restarted,
     SessionStarted,
-    SlotSet,
     UserUttered,
     UserUtteranceReverted,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from addons.tracker_copy import Snapshot
 
 # Conversations (times the argument variants the policies use, about 3) kept.
 CACHED_HISTORIES = 300
@@ -53,42 +50,6 @@ SNAPSHOTS = 48
 
 _stock_past_states = DialogueStateTracker.past_states
 _stock_applied_events = DialogueStateTracker.applied_events
-_stock_copy = DialogueStateTracker.copy
-_stock_form_tracker = FormAction._temporary_tracker
-
-
-class _Snapshot:
-    """The part of a replaying tracker that its states depend on."""
-
-    __slots__ = ("slots", "latest_message", "latest_action", "latest_bot_utterance",
-                 "followup_action", "active_loop", "paused")
-
-    def __init__(self, tracker: DialogueStateTracker) -> None:
-        self.slots = {name: (slot._value, slot._has_been_set) for name, slot in tracker.slots.items()}
-        self.latest_message = tracker.latest_message
-        self.latest_action = tracker.latest_action
-        self.latest_bot_utterance = tracker.latest_bot_utterance
-        self.followup_action = tracker.followup_action
-        # interrupt_loop / reject_action change the active loop in place
-        self.active_loop = None if tracker.active_loop is None else _copy_loop(tracker.active_loop)
-        self.paused = tracker._paused
-
-    def restore(self, tracker: DialogueStateTracker) -> None:
-        for name, slot in tracker.slots.items():
-            if name in self.slots:
-                slot._value, slot._has_been_set = self.slots[name]
-            else:
-                slot.reset()
-        tracker.latest_message = self.latest_message
-        tracker.latest_action = self.latest_action
-        tracker.latest_bot_utterance = self.latest_bot_utterance
-        tracker.followup_action = self.followup_action
-        tracker.active_loop = None if self.active_loop is None else _copy_loop(self.active_loop)
-        tracker._paused = self.paused
-
-
-def _copy_loop(loop):
-    return type(loop)(loop.name, loop.is_interrupted, loop.rejected, loop.trigger_message)
 
 
 class _Mark:
@@ -205,7 +166,7 @@ class _History:
         for position in range(self.replayed, len(self.applied)):
             event = self.applied[position]
             if isinstance(event, ActionExecuted):
-                self.marks.append(_Mark(position, _Snapshot(replay), len(self.states),
+                self.marks.append(_Mark(position, Snapshot(replay), len(self.states),
                                         self.last_ml_action, self.turn_was_hidden))
                 if len(self.marks) > SNAPSHOTS:
                     self.marks[-SNAPSHOTS - 1].snapshot = None
@@ -281,35 +242,6 @@ def applied_events(self: DialogueStateTracker) -> List[Any]:
     while len(_applied) > CACHED_HISTORIES:
         _applied.popitem(last=False)
     return list(known.applied)
-
-
-def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
-    """Stock `copy` replays every event into a new tracker (once per action). A tracker's state is
-    a function of its events, so the copy takes the events and that state as they are."""
-    if type(self) is not DialogueStateTracker or self._max_event_history:
-        # With a bounded history the dropped events shaped the state but a replay lacks them.
-        return _stock_copy(self)
-    tracker = self.init_copy()
-    tracker.events.extend(self.events)
-    _Snapshot(self).restore(tracker)
-    if tracker.latest_action is not None:
-        tracker.latest_action = dict(tracker.latest_action)
-    return tracker
-
-
-def form_tracker(self: FormAction, current_tracker: DialogueStateTracker, additional_events: List[Any],
-                 domain: Domain) -> DialogueStateTracker:
-    """Stock `FormAction._temporary_tracker` (the form's view of the conversation before it
-    validates and asks) replays every event since the latest restart; without a restart that
-    is a copy of the tracker plus the form's events."""
-    if type(current_tracker) is not DialogueStateTracker or current_tracker._max_event_history or any(
-            isinstance(e, Restarted) for e in current_tracker.events):
-        return _stock_form_tracker(self, current_tracker, additional_events, domain)
-    tracker = copy_tracker(current_tracker)
-    for event in [SlotSet(constants.REQUESTED_SLOT, self.get_slot_to_fill(current_tracker)),
-                  ActionExecuted(self.name()), *additional_events]:
-        tracker.update(event)
-    return tracker
 
 
 def forget(sender_id: Text) -> None:

@@ -26,7 +26,7 @@ from rasa.core.actions.forms import FormAction
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons import action_guard, incremental_states, speedups
+from addons import action_guard, incremental_states, speedups, tracker_copy
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +56,12 @@ PATCHES: Tuple[Patch, ...] = (
         "incremental_dialogue_states",
         "The policies' states, the applied events and tracker copies are rebuilt from the whole "
         "history several times per turn; kept up to date event by event instead, with stock "
-        "Rasa's results (addons/incremental_states.py, tests/test_incremental_states.py).",
+        "Rasa's results (addons/incremental_states.py, addons/tracker_copy.py, "
+        "tests/test_incremental_states.py).",
         ((DialogueStateTracker, "past_states", incremental_states.past_states),
          (DialogueStateTracker, "applied_events", incremental_states.applied_events),
-         (DialogueStateTracker, "copy", incremental_states.copy_tracker),
-         (FormAction, "_temporary_tracker", incremental_states.form_tracker)),
+         (DialogueStateTracker, "copy", tracker_copy.copy_tracker),
+         (FormAction, "_temporary_tracker", tracker_copy.form_tracker)),
     ),
     Patch(
         "event_type_cache",

@@ -34,7 +34,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from addons import incremental_states, rasa_patches
+from addons import incremental_states, rasa_patches, tracker_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 FORM = FormAction("practice_form", None)
@@ -78,10 +78,10 @@ def grow_and_compare(events, domain, sender="s", tracker=None):
         tracker.update(event)
         applied, stock_applied = tracker.applied_events(), incremental_states._stock_applied_events(tracker)
         assert len(applied) == len(stock_applied) and all(map(operator.is_, applied, stock_applied))
-        assert same_state(tracker.copy(), incremental_states._stock_copy(tracker))
+        assert same_state(tracker.copy(), tracker_copy._stock_copy(tracker))
         if tracker.active_loop_name == FORM.name():
             extra = [SlotSet("practice_answer", "Weil unsere Kunden dort lesen.")]
-            ours, stock = FORM._temporary_tracker(tracker, extra, domain), incremental_states._stock_form_tracker(
+            ours, stock = FORM._temporary_tracker(tracker, extra, domain), tracker_copy._stock_form_tracker(
                 FORM, tracker, extra, domain)
             assert [type(e) for e in ours.events][-3:] == [type(e) for e in stock.events][-3:] == [
                 SlotSet, ActionExecuted, SlotSet]
@@ -212,9 +212,9 @@ def test_bounded_history_is_left_to_stock_rasa(cached, domain, story_events):
     tracker = DialogueStateTracker("bounded", domain.slots, max_event_history=5)
     for event in story_events[-1]:
         tracker.update(event)
-    for ours, stock in ((tracker.copy(), incremental_states._stock_copy(tracker)),
+    for ours, stock in ((tracker.copy(), tracker_copy._stock_copy(tracker)),
                         (FORM._temporary_tracker(tracker, [], domain),
-                         incremental_states._stock_form_tracker(FORM, tracker, [], domain))):
+                         tracker_copy._stock_form_tracker(FORM, tracker, [], domain))):
         assert len(ours.events) == len(stock.events)
         assert {**ours.current_state(), "latest_event_time": None} == {**stock.current_state(), "latest_event_time": None}
     assert tracker.past_states(domain) == stock_states(tracker, domain, VARIANTS[0])
