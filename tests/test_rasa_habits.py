@@ -1,14 +1,20 @@
 """The plain Rasa commands work in the project folder with nothing set (issue 20): `rasa run
-actions`, `rasa run`, `rasa shell` and `rasa test` on endpoints.yml's defaults, as `make run`.
+actions`, `rasa run`, `rasa shell`, `rasa interactive` and `rasa test` on endpoints.yml's
+defaults, as `make run`.
 
 They run in a copy of the project without `.env` and with none of its variables in the
 environment, so the default SQLite file and the sender-hash key are created in the copy. The
 one change to the copy: the action server listens on a port of its own (a `make run` of
 someone else may hold endpoints.yml's), and endpoints.yml's action URL says so."""
+import fcntl
 import os
+import pty
+import re
 import shutil
 import signal
+import struct
 import subprocess
+import termios
 import threading
 import time
 from pathlib import Path
@@ -28,6 +34,7 @@ PORTS = {
     "actions": os.environ.get("TEST_HABITS_ACTION_PORT", "23455"),
     "run": os.environ.get("TEST_HABITS_RASA_PORT", "23405"),
     "shell": os.environ.get("TEST_HABITS_SHELL_PORT", "23406"),
+    "interactive": os.environ.get("TEST_HABITS_INTERACTIVE_PORT", "23407"),
 }
 EXCUSE = "Ich hab schlicht keine Zeit für LinkedIn."
 EXPECTED_ANSWER = load().excuse("excuse_no_time").arguments[0].text
@@ -150,6 +157,72 @@ def test_rasa_shell_answers_a_message_on_stdin(project, action_server):
                          "`rasa shell` did not answer the message", timeout=240)
     finally:
         command.stop()
+
+
+TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+class Terminal:
+    """A Rasa command on a pseudo-terminal (`rasa interactive` asks its questions through
+    prompt_toolkit, which needs one), wide enough that no line wraps, its screen collected."""
+
+    def __init__(self, folder: Path, *args: str) -> None:
+        self.master, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 300, 0, 0))
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "rasa"), *args], cwd=folder, env={**clean_environment(), "TERM": "xterm"},
+            stdin=child, stdout=child, stderr=child, start_new_session=True)
+        os.close(child)
+        self.screen: List[str] = []
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            self.screen.append(TERMINAL_CODES.sub("", data.decode("utf-8", "replace")))
+
+    def type(self, text: str) -> None:
+        os.write(self.master, f"{text}\r".encode())
+
+    def wait_for(self, pattern: str, what: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            found = re.search(pattern, "".join(self.screen))
+            if found:
+                return found.group(0)
+            time.sleep(0.5)
+        self.stop()
+        pytest.fail(f"{what} (exit code {self.process.returncode}); screen:\n{''.join(self.screen)[-4000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        os.close(self.master)
+
+
+def test_rasa_interactive_reads_a_message_and_predicts_the_coachs_answer(project, action_server):
+    terminal = Terminal(project, "interactive", "--model", f"models/{MODEL_PATH.name}",
+                        "--skip-visualization", "-p", PORTS["interactive"])
+    try:
+        terminal.wait_for(r"Your input", "`rasa interactive` did not ask for a message", timeout=240)
+        terminal.type(EXCUSE)
+        terminal.wait_for(r"classified .{0,200}?with intent 'excuse_no_time'",
+                          "`rasa interactive` did not show the NLU's reading", timeout=120)
+        terminal.type("y")  # the reading is right
+        terminal.wait_for(r"action_coach_excuse", "`rasa interactive` did not predict the coach's answer",
+                          timeout=120)
+    finally:
+        terminal.stop()
 
 
 def test_rasa_test_runs_stories(project):
