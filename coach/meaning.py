@@ -21,7 +21,6 @@ Deterministic, offline, and explainable: every hit carries the clause that made 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +29,9 @@ from typing import Dict, List, Tuple
 import numpy as np
 import yaml
 
-from coach.german_text import fold
+from coach.answer_clauses import (
+    MIN_CLAUSE_WORDS, clauses, dismisses, is_negated, negations, readings, words,
+)
 from coach.knowledge_base import Excuse
 from coach.sentence_embedding import embed
 
@@ -44,74 +45,12 @@ MATCH_THRESHOLD = 0.5     # cosine from which a clause makes a key point
 NEGATIVE_MARGIN = 0.05     # ... and by how much it must be closer to the point than to a counter-example
 STANCE_MARGIN = -0.05     # ... and a denial of any point must not be clearly closer than this point
 POLARITY_PENALTY = 1.0     # subtracted from the similarity to a phrasing of other polarity
-MIN_CLAUSE_WORDS = 3
-
-_NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
-                   "nie", "niemals", "nichts", "nix", "niemand", "weder", "kaum", "ohne"}
-# Words that dismiss what they stand next to ("ist eh egal", "sowieso überschätzt").
-_CONTRA = re.compile(
-    r"\b(?:ueberschaetzt|ueberbewertet|sinnlos|quatsch|unsinn|zeitverschwendung|egal|eh|"
-    r"vergessen sie|lassen sie (?:das|es)|ueberfluessig|nutzlos|bloedsinn|bloss nicht)\b")
-# An answer that starts by agreeing with the CEO restates his excuse until it turns ("aber …").
-_AGREEING = re.compile(
-    r"^\W*(?:ach\s+je|oh\s+je|oh\s+ja|ach\s+ja|ja\s+genau)\b"
-    r"|^\W*(?:ja\W+|naja\W+|ach\W+\w*\W+|oje\W+)?(?:(?:da|damit)\s+(?:hat|haben)\s+(?:\w+\s+){1,3}recht|"
-    r"stimmt|genau|richtig|verstaendlich|klar|klingt\s+(?:\w+\s+)?(?:vernuenftig|gut|plausibel|logisch)|"
-    r"gute\s+idee|das\s+(?:verstehe|sehe|kenne?)\s+ich|da\s+kann\s+ich\s+sie\s+verstehen|"
-    r"sie\s+haben\s+(?:\w+\s+){0,2}recht|recht\s+haben\s+sie)\b"
-    # … or ends by agreeing ("Sicherheit geht vor, seh ich genauso").
-    r"|\b(?:sehe?\s+ich\s+(?:genauso|auch\s+so|genau\s+so)|ganz\s+meine\s+meinung|geht\s+mir\s+(?:auch\s+)?so)\W*$")
-_TURN = re.compile(r"^\W*(?:aber|doch|trotzdem|allerdings|jedoch|dennoch|andererseits|nur)\b")
-# Clauses end at sentence ends, dashes, semicolons and a comma before a joining word; a plain
-# comma keeps a subordinate clause with its main clause, where its negation belongs.
-_CLAUSE_BOUNDARY = re.compile(
-    r"[.!?;:]+\s*|\n+|\s[-–—]\s|,\s*(?=(?:und|aber|denn|sondern|doch|oder|trotzdem|allerdings)\b)")
-_WORD = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
-_FUNCTION_WORDS = set("""ich du sie er es wir ihr man das der die dem den ist sind sein hat haben wird werden
-kann koennen muss muessen soll sollen will wollen bringt macht gibt geht zeigt hilft wenn weil dass
-und aber oder nicht auch nur noch schon mit fuer auf in an zu""".split())
-
 
 @dataclass(frozen=True)
 class ClauseHit:
     point: int          # index into the excuse's flat key-point list
     clause: str         # the answer's own words that made it
     similarity: float
-
-
-def words(text: str) -> List[str]:
-    return _WORD.findall(text or "")
-
-
-def negations(text: str) -> int:
-    """How many negation words the text has (0, 1, or 2 for two and more)."""
-    return min(2, sum(1 for w in _WORD.findall(fold(text)) if w in _NEGATION_WORDS))
-
-
-def dismisses(text: str) -> bool:
-    """A contra word ("eh", "sowieso", "überschätzt", "egal"): the clause waves the point away."""
-    return bool(_CONTRA.search(fold(text)))
-
-
-def is_negated(text: str) -> bool:
-    """Negated or dismissive (for the feedback on answers that argue against a point)."""
-    return negations(text) == 1 or dismisses(text)
-
-
-def clauses(text: str) -> List[str]:
-    parts = [p.strip(" ,") for p in _CLAUSE_BOUNDARY.split(text or "")]
-    return [p for p in parts if p and len(words(p)) >= 1]
-
-
-def is_keyword_list(text: str) -> bool:
-    """Topic words without a sentence: every piece short and none reads like a clause."""
-    pieces = [p for p in re.split(r"[,;/\n•·|+]|\s[-–—]\s|\bund\b", text or "") if p.strip()]
-    if not pieces:
-        return False
-    sentence_like = [p for p in pieces if len(words(p)) >= 4
-                     or any(fold(w) in _FUNCTION_WORDS for w in words(p))]
-    return len(pieces) >= 2 and not sentence_like or (len(words(text)) <= 6 and not any(
-        fold(w) in _FUNCTION_WORDS for w in words(text)))
 
 
 @lru_cache(maxsize=1)
@@ -191,30 +130,6 @@ def _phrasings(items: List[Tuple[str, int]], vectors: np.ndarray) -> _Phrasings:
                       np.array([negations(t) for t, _ in items], dtype=int))
 
 
-_SUBORDINATE = re.compile(r"^\W*(?:wie|wenn|dass|ob|was|weil|da|falls|sobald|solange|welche\w*|wer|wo)\b")
-
-
-def _readings(answer: str) -> List[Tuple[str, int, int]]:
-    """(text, negations, clause number) for every clause of the answer and for its comma-separated
-    parts; a subordinate part ("…, wie der Chef denkt") takes the polarity of its whole clause.
-    Clauses said while agreeing with the CEO (up to a turn such as "aber") and dismissive
-    clauses ("ist eh egal") are left out."""
-    readings, agreeing = [], False
-    for number, clause in enumerate(clauses(answer)):
-        folded = fold(clause)
-        agreeing = bool(_AGREEING.search(folded)) or (agreeing and not _TURN.match(folded))
-        if agreeing or len(words(clause)) < MIN_CLAUSE_WORDS:
-            continue
-        if dismisses(clause):
-            continue
-        whole = negations(clause)
-        readings.append((clause, whole, number))
-        parts = [p.strip() for p in clause.split(",") if len(words(p)) >= MIN_CLAUSE_WORDS]
-        if len(parts) > 1:
-            readings += [(p, whole if _SUBORDINATE.match(fold(p)) else negations(p), number) for p in parts]
-    return readings
-
-
 @lru_cache(maxsize=64)
 def _argument_vectors(excuse: Excuse) -> np.ndarray:
     return embed([" ".join([a.text] + [p.label for p in a.key_points]) for a in excuse.arguments])
@@ -235,7 +150,7 @@ def warm_up(kb) -> None:
 
 
 def point_similarities(excuse: Excuse, answer: str) -> Tuple[List[Tuple[str, int]], np.ndarray]:
-    """The answer's clauses (text and clause number, see `_readings`) and, per clause and key point,
+    """The answer's clauses (text and clause number, see `answer_clauses.readings`) and, per clause and key point,
     how close the clause comes to making it (-1 where it is nearer to a counter-example or to a
     denial of that point than the margins allow)."""
     reading = _read(excuse, answer)
@@ -266,22 +181,22 @@ def _closest(phrasings: _Phrasings, similarity: np.ndarray, negated: int, points
 
 @lru_cache(maxsize=8)
 def _read(excuse: Excuse, answer: str) -> _Reading:
-    readings = _readings(answer)
+    read = readings(answer)
     # Dismissive clauses ("Mitlesen bringt eh nix") make no point; they may argue against one.
     dismissive = [c for c in clauses(answer) if len(words(c)) >= MIN_CLAUSE_WORDS and dismisses(c)]
     refs = _references(excuse)
     points = int(refs.affirm.points.max()) + 1
-    made = np.full((len(readings), points), -1.0)
-    if not readings and not dismissive:
+    made = np.full((len(read), points), -1.0)
+    if not read and not dismissive:
         return _Reading([], made, ())
-    vectors = embed([text for text, _, _ in readings] + dismissive)
-    near = np.concatenate([vectors[len(readings):] @ refs.affirm.vectors.T,
-                           vectors[len(readings):] @ refs.deny.vectors.T], axis=1)
+    vectors = embed([text for text, _, _ in read] + dismissive)
+    near = np.concatenate([vectors[len(read):] @ refs.affirm.vectors.T,
+                           vectors[len(read):] @ refs.deny.vectors.T], axis=1)
     against = [c for c, row in zip(dismissive, near) if row.size and row.max() >= MATCH_THRESHOLD]
-    vectors = vectors[:len(readings)]
+    vectors = vectors[:len(read)]
     to_affirm, to_deny = vectors @ refs.affirm.vectors.T, vectors @ refs.deny.vectors.T
-    against_any = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(readings), -1.0)
-    for c, (text, negated, _) in enumerate(readings):
+    against_any = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(read), -1.0)
+    for c, (text, negated, _) in enumerate(read):
         affirm = _closest(refs.affirm, to_affirm[c], negated, points)
         deny = _closest(refs.deny, to_deny[c], negated, points)
         # A clause nearer to a denial of any point than to this point argues against it.
@@ -293,7 +208,7 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
         if not ok.any() and (np.maximum(affirm, deny).max() >= MATCH_THRESHOLD) and (
                 is_negated(text) or deny.max() > max(affirm.max(), against_any[c])):
             against.append(text)
-    return _Reading([(text, number) for text, _, number in readings], made, tuple(dict.fromkeys(against)))
+    return _Reading([(text, number) for text, _, number in read], made, tuple(dict.fromkeys(against)))
 
 
 def assign(candidates: List[Tuple[float, int, str, int]]) -> List[ClauseHit]:

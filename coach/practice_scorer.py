@@ -31,7 +31,7 @@ import random
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from coach import meaning
+from coach import answer_clauses, meaning
 from coach.answer_words import WORD_AS_TYPED, Term, match_term, stem_matches, term_of, tokens_of, words_of
 from coach.knowledge_base import Excuse
 
@@ -99,7 +99,7 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         return Judgement(VERDICT_TOO_SHORT, 0, ())
     flat = meaning.flat_key_points(excuse)
     made = _points_made(excuse, answer)
-    if meaning.is_keyword_list(answer):
+    if answer_clauses.is_keyword_list(answer):
         # Topic words without a sentence are no argument: one point at most.
         made = made[:1] and [max(made, key=lambda h: h.similarity)]
     hits = []
@@ -110,7 +110,7 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         against = meaning.clauses_against(excuse, answer)
         if against:
             return Judgement(VERDICT_AGAINST, 0, (), against)
-        return Judgement(VERDICT_KEYWORDS if meaning.is_keyword_list(answer) else VERDICT_OFF_TOPIC, 0, ())
+        return Judgement(VERDICT_KEYWORDS if answer_clauses.is_keyword_list(answer) else VERDICT_OFF_TOPIC, 0, ())
     return Judgement(VERDICT_OK, score_for((h.label, h.argument) for h in hits), tuple(hits))
 
 
