@@ -1,5 +1,6 @@
 """How a practice answer is cut into clauses and read for polarity (plain Python): negation
-words, dismissive words ("eh", "überschätzt"), agreeing with the CEO until a turn ("aber …"),
+words and their scope (a closing contrast, "nicht A, sondern B"), dismissive words ("bringt eh
+nix", "überschätzt"), agreeing with or conceding to the CEO until a turn ("aber …"),
 and keyword lists without a sentence. coach/meaning.py compares the clauses by meaning.
 """
 from __future__ import annotations
@@ -12,20 +13,32 @@ from coach.german_text import fold
 MIN_CLAUSE_WORDS = 3      # shorter clauses carry no argument of their own
 
 _NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
-                   "nie", "niemals", "nichts", "nix", "niemand", "weder", "kaum", "ohne"}
-# Words that dismiss what they stand next to ("ist eh egal", "sowieso überschätzt").
+                   "nie", "niemals", "nichts", "nix", "niemand", "niemandem", "niemanden", "nirgends", "nirgendwo",
+                   "keinerlei", "weder", "kaum", "ohne"}
+# Words that dismiss what they stand next to ("ist egal", "überschätzt") ...
 _CONTRA = re.compile(
-    r"\b(?:ueberschaetzt|ueberbewertet|sinnlos|quatsch|unsinn|zeitverschwendung|egal|eh|"
+    r"\b(?:ueberschaetzt|ueberbewertet|sinnlos|quatsch|unsinn|zeitverschwendung|egal|"
     r"vergessen sie|lassen sie (?:das|es)|ueberfluessig|nutzlos|bloedsinn|bloss nicht)\b")
+# ... and "eh" next to a negation ("bringt eh nix"); alone it states a premise
+# ("wenn Sie eh Monteure suchen").
+_ANYWAY = re.compile(r"\b(?:eh|ohnehin)\b")
+# "bringt (Ihnen) gar nichts", "hilft da nix": a benefit waved away.
+_NO_USE = re.compile(r"\b(?:bring\w*|hilft|helfen|nuetz\w*|lohnt)\b(?:\s+\w+){0,3}?\s+(?:nichts|nix|kein\w*)\b")
 # An answer that starts by agreeing with the CEO restates his excuse until it turns ("aber …").
 _AGREEING = re.compile(
-    r"^\W*(?:ach\s+je|oh\s+je|oh\s+ja|ach\s+ja|ja\s+genau)\b"
-    r"|^\W*(?:ja\W+|naja\W+|ach\W+\w*\W+|oje\W+)?(?:(?:da|damit)\s+(?:hat|haben)\s+(?:\w+\s+){1,3}recht|"
-    r"stimmt|genau|richtig|verstaendlich|klar|klingt\s+(?:\w+\s+)?(?:vernuenftig|gut|plausibel|logisch)|"
+    r"^\W*(?:ach\s+je|oh\s+je|oh\s+ja|ach\s+ja|ja\s+genau|zugegeben)\b"
+    # a bare "Ja, …" concedes unless it turns at once ("Ja, aber …")
+    r"|^\W*ja\s*,(?!\s*(?:aber|doch|trotzdem|nur|und\s+gerade|und\s+genau)\b)"
+    # "Natürlich, …", "Mag sein, …": conceding first
+    r"|^\W*(?:natuerlich|sicher|logisch|absolut|selbstverstaendlich|mag\s+sein|kann\s+(?:schon\s+)?sein|"
+    r"schon\s+(?:richtig|klar|wahr))(?:\s*,|\W*$)"
+    r"|^\W*(?:ja\W+|na\s+ja\W+|naja\W+|na\W+|tja\W+|ach\W+\w*\W+|oje\W+|gut\W+|okay\W+|ok\W+)?(?:(?:da|damit)\s+(?:hat|haben)\s+(?:\w+\s+){1,3}recht|"
+    r"stimmt|genau|richtig|verstaendlich|nachvollziehbar|klar|da\s+ist\s+was\s+dran|"
+    r"(?:das\s+)?(?:versteh|verstehe|kenn|kenne)\s+ich|kann\s+ich\s+(?:\w+\s+)?(?:verstehen|nachvollziehen)|klingt\s+(?:\w+\s+)?(?:vernuenftig|gut|plausibel|logisch)|"
     r"gute\s+idee|das\s+(?:verstehe|sehe|kenne?)\s+ich|da\s+kann\s+ich\s+sie\s+verstehen|"
     r"sie\s+haben\s+(?:\w+\s+){0,2}recht|recht\s+haben\s+sie)\b"
     # … or ends by agreeing ("Sicherheit geht vor, seh ich genauso").
-    r"|\b(?:sehe?\s+ich\s+(?:genauso|auch\s+so|genau\s+so)|ganz\s+meine\s+meinung|geht\s+mir\s+(?:auch\s+)?so)\W*$")
+    r"|\b(?:sehe?\s+ich\s+(?:genauso|auch\s+so|genau\s+so)|ganz\s+meine\s+meinung|geht\s+mir\s+(?:auch\s+)?so|das\s+ist\s+(?:leider|halt|nun\s+mal)\s+so)\W*$")
 _TURN = re.compile(r"^\W*(?:aber|doch|trotzdem|allerdings|jedoch|dennoch|andererseits|nur)\b")
 # Clauses end at sentence ends, dashes, semicolons and a comma before a joining word; a plain
 # comma keeps a subordinate clause with its main clause, where its negation belongs.
@@ -41,14 +54,23 @@ def words(text: str) -> List[str]:
     return _WORD.findall(text or "")
 
 
+# A contrast that closes a clause ("ein Marathon und kein Sprint", "Chefsache, nicht nur PR")
+# rejects the alternative, not the clause's own statement.
+_CONTRAST_TAIL = re.compile(r"(?:\s+und|,)\s+(?:kein\w*|nicht)\s+(?:nur\s+|mehr\s+)?\w+(?:\s+\w+){0,3}\W*$")
+
+
 def negations(text: str) -> int:
-    """How many negation words the text has (0, 1, or 2 for two and more)."""
-    return min(2, sum(1 for w in _WORD.findall(fold(text)) if w in _NEGATION_WORDS))
+    """How many negation words the text has (0, 1, or 2 for two and more), not counting a
+    closing contrast."""
+    folded = _CONTRAST_TAIL.sub("", fold(text))
+    return min(2, sum(1 for w in _WORD.findall(folded) if w in _NEGATION_WORDS))
 
 
 def dismisses(text: str) -> bool:
-    """A contra word ("eh", "sowieso", "überschätzt", "egal"): the clause waves the point away."""
-    return bool(_CONTRA.search(fold(text)))
+    """A contra word ("überschätzt", "egal"), "eh" next to a negation, or a benefit waved away
+    ("bringt gar nichts"): the clause waves the point away."""
+    folded = fold(text)
+    return bool(_CONTRA.search(folded) or _NO_USE.search(folded)) or bool(_ANYWAY.search(folded)) and negations(text) > 0
 
 
 def is_negated(text: str) -> bool:
@@ -72,25 +94,38 @@ def is_keyword_list(text: str) -> bool:
         fold(w) in _FUNCTION_WORDS for w in words(text)))
 
 
+_INSTEAD = re.compile(r"^\W*sondern\b")
 _SUBORDINATE = re.compile(r"^\W*(?:wie|wenn|dass|ob|was|weil|da|falls|sobald|solange|welche\w*|wer|wo)\b")
 
 
 def readings(answer: str) -> List[Tuple[str, int, int]]:
     """(text, negations, clause number) for every clause of the answer and for its comma-separated
     parts; a subordinate part ("…, wie der Chef denkt") takes the polarity of its whole clause.
-    Clauses said while agreeing with the CEO (up to a turn such as "aber") and dismissive
-    clauses ("ist eh egal") are left out."""
+    A clause closing on a contrast ("… und kein Sprint") is also read without it, and "nicht A,
+    sondern B" as one statement with the polarity of B. Clauses said while agreeing with the CEO
+    (up to a turn such as "aber") and dismissive clauses ("ist eh egal") are left out."""
     readings, agreeing = [], False
-    for number, clause in enumerate(clauses(answer)):
+    said = clauses(answer)
+    for number, clause in enumerate(said):
         folded = fold(clause)
         agreeing = bool(_AGREEING.search(folded)) or (agreeing and not _TURN.match(folded))
-        if agreeing or len(words(clause)) < MIN_CLAUSE_WORDS:
-            continue
-        if dismisses(clause):
+        if agreeing or dismisses(clause):
             continue
         whole = negations(clause)
-        readings.append((clause, whole, number))
+        if number > 0 and _INSTEAD.match(folded) and negations(said[number - 1]):
+            # "nicht A, sondern B" says "B statt A", the way many key points are phrased.
+            readings.append((f"{said[number - 1]}, {clause}", whole, number))
+        if len(words(clause)) < MIN_CLAUSE_WORDS:
+            continue
+        # The rejected alternative of "nicht A, sondern B" is read with B, not alone.
+        rejected = number + 1 < len(said) and _INSTEAD.match(fold(said[number + 1])) and whole > 0
+        if not rejected:
+            readings.append((clause, whole, number))
+        stated = _CONTRAST_TAIL.sub("", clause)
+        if stated != clause and len(words(stated)) >= MIN_CLAUSE_WORDS:
+            readings.append((stated, negations(stated), number))
         parts = [p.strip() for p in clause.split(",") if len(words(p)) >= MIN_CLAUSE_WORDS]
         if len(parts) > 1:
-            readings += [(p, whole if _SUBORDINATE.match(fold(p)) else negations(p), number) for p in parts]
+            parts = [(p, whole if _SUBORDINATE.match(fold(p)) else negations(p)) for p in parts]
+            readings += [(p, n, number) for p, n in parts if not (rejected and n)]
     return readings

@@ -1,0 +1,50 @@
+"""How coach/meaning.py reads a trainee's clauses before comparing meanings: who the answer sides
+with (conceding openers, dismissals), and where a negation belongs (a closing contrast,
+"nicht A, sondern B"). Sentences written for these tests, not taken from the answer sets."""
+import pytest
+
+from coach import answer_clauses
+from coach import practice_scorer as scorer
+from coach.knowledge_base import load
+
+KB = load()
+NO_TIME = KB.excuse("excuse_no_time")
+POINT = "Eine Viertelstunde zweimal die Woche reicht völlig, fest im Kalender eingetragen."
+
+
+def read(answer):
+    return {text: negated for text, negated, _ in answer_clauses.readings(answer)}
+
+
+@pytest.mark.parametrize("opener", ["Ja,", "Natürlich,", "Mag sein,", "Na klar,", "Tja, stimmt,", "Zugegeben,"])
+def test_a_conceding_opener_sides_with_the_ceo_until_the_answer_turns(opener):
+    conceding = f"{opener} {POINT[0].lower()}{POINT[1:]}"
+    assert scorer.judge(NO_TIME, conceding).score == 0
+    assert scorer.judge(NO_TIME, f"{opener} Ihr Tag ist voll. Aber {POINT[0].lower()}{POINT[1:]}").score >= 1
+
+
+def test_yes_but_at_once_is_no_concession():
+    assert scorer.judge(NO_TIME, f"Ja, aber {POINT[0].lower()}{POINT[1:]}").score >= 1
+
+
+def test_eh_states_a_premise_and_dismisses_only_next_to_a_negation():
+    assert read("Wenn Sie eh jeden Morgen Kaffee trinken, reichen dabei zehn Minuten")
+    assert not read("Das bringt eh nichts für Ihre Firma")
+
+
+def test_waving_a_benefit_away_earns_nothing():
+    judgement = scorer.judge(NO_TIME, "Ein Netzwerk dort hilft Ihnen auch nicht bei neuen Aufträgen weiter, "
+                                      "und Kontakte bringen Ihnen keine Kunden.")
+    assert judgement.score == 0
+
+
+def test_a_closing_contrast_does_not_negate_the_clause():
+    readings = read("Eine Viertelstunde pro Woche reicht völlig und keine Stunden")
+    assert readings["Eine Viertelstunde pro Woche reicht völlig und keine Stunden"] == 0
+    assert "Eine Viertelstunde pro Woche reicht völlig" in readings
+
+
+def test_not_a_but_b_is_read_as_one_statement_with_the_polarity_of_b():
+    readings = read("Das ist kein Hobby, sondern Arbeit für die Firma.")
+    assert readings.get("Das ist kein Hobby, sondern Arbeit für die Firma") == 0
+    assert "Das ist kein Hobby" not in readings  # the rejected alternative earns nothing alone
