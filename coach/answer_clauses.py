@@ -36,9 +36,10 @@ _AGREEING = re.compile(
     r"stimmt|genau|richtig|verstaendlich|nachvollziehbar|klar|da\s+ist\s+was\s+dran|"
     r"(?:das\s+)?(?:versteh|verstehe|kenn|kenne)\s+ich|kann\s+ich\s+(?:\w+\s+)?(?:verstehen|nachvollziehen)|klingt\s+(?:\w+\s+)?(?:vernuenftig|gut|plausibel|logisch)|"
     r"gute\s+idee|das\s+(?:verstehe|sehe|kenne?)\s+ich|da\s+kann\s+ich\s+sie\s+verstehen|"
-    r"sie\s+haben\s+(?:\w+\s+){0,2}recht|recht\s+haben\s+sie)\b"
-    # … or ends by agreeing ("Sicherheit geht vor, seh ich genauso").
-    r"|\b(?:sehe?\s+ich\s+(?:genauso|auch\s+so|genau\s+so)|ganz\s+meine\s+meinung|geht\s+mir\s+(?:auch\s+)?so|das\s+ist\s+(?:leider|halt|nun\s+mal)\s+so)\W*$")
+    r"sie\s+haben\s+(?:\w+\s+){0,2}recht|recht\s+haben\s+sie)\b")
+# … or one that ends by agreeing ("Sicherheit geht vor, seh ich genauso"), back to its last turn.
+_AGREED = re.compile(
+    r"\b(?:sehe?\s+ich\s+(?:genauso|auch\s+so|genau\s+so)|ganz\s+meine\s+meinung|geht\s+mir\s+(?:auch\s+)?so|das\s+ist\s+(?:leider|halt|nun\s+mal)\s+so)\W*$")
 _TURN = re.compile(r"^\W*(?:aber|doch|trotzdem|allerdings|jedoch|dennoch|andererseits|nur)\b")
 # Clauses end at sentence ends, dashes, semicolons and a comma before a joining word; a plain
 # comma keeps a subordinate clause with its main clause, where its negation belongs.
@@ -103,12 +104,18 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
     parts; a subordinate part ("…, wie der Chef denkt") takes the polarity of its whole clause.
     A clause closing on a contrast ("… und kein Sprint") is also read without it, and "nicht A,
     sondern B" as one statement with the polarity of B. Clauses said while agreeing with the CEO
-    (up to a turn such as "aber") and dismissive clauses ("ist eh egal") are left out."""
-    readings, agreeing = [], False
+    (up to a turn such as "aber"; one ending "…, das sehe ich genauso" takes back what was said
+    since the last turn) and dismissive clauses ("ist eh egal") are left out."""
+    readings, agreeing, turn = [], False, 0
     said = clauses(answer)
     for number, clause in enumerate(said):
         folded = fold(clause)
+        if _TURN.match(folded):
+            turn = number
         agreeing = bool(_AGREEING.search(folded)) or (agreeing and not _TURN.match(folded))
+        if _AGREED.search(folded):
+            readings = [r for r in readings if r[2] < turn]
+            agreeing = True
         if agreeing or dismisses(clause):
             continue
         whole = negations(clause)

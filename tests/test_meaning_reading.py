@@ -48,3 +48,9 @@ def test_not_a_but_b_is_read_as_one_statement_with_the_polarity_of_b():
     readings = read("Das ist kein Hobby, sondern Arbeit für die Firma.")
     assert readings.get("Das ist kein Hobby, sondern Arbeit für die Firma") == 0
     assert "Das ist kein Hobby" not in readings  # the rejected alternative earns nothing alone
+
+
+def test_agreeing_at_the_end_takes_back_what_was_said_since_the_last_turn():
+    agreed = f"{POINT} Mehr Zeit hat ein Chef eben nicht, das sehe ich genauso."
+    assert scorer.judge(NO_TIME, agreed).score == 0
+    assert scorer.judge(NO_TIME, f"Ihr Tag ist voll, das sehe ich genauso. Aber {POINT[0].lower()}{POINT[1:]}").score >= 1
