@@ -5,7 +5,9 @@ error; the processor then logs the exception — for a 500 including the respons
 from rasa-sdk is the whole tracker with the user's text — and the user gets no answer. Rasa
 has no hook for this, so `run_or_apologise` replaces RemoteAction.run; addons/rasa_patches.py
 installs it with the other Rasa patches. The conversation goes on: the next message calls the
-action server again.
+action server again. When the failed action is the session start, the session starts as with
+Rasa's own `action_session_start` and the conversation listens (`rasa interactive` waits for
+that before it asks for the first message).
 """
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ import logging
 from typing import Any, List
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
@@ -38,5 +41,8 @@ async def run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tr
         message = await nlg.generate(APOLOGY_RESPONSE, tracker, output_channel.name())
         message = {**(message or {"text": "Entschuldigung, da ist etwas schiefgelaufen."}),
                    "utter_action": APOLOGY_RESPONSE}
-        return [create_bot_utterance(message)]
+        apology = create_bot_utterance(message)
+        if self.name() == ACTION_SESSION_START_NAME:
+            return [SessionStarted(), apology, ActionExecuted(ACTION_LISTEN_NAME)]
+        return [apology]
 

@@ -12,6 +12,7 @@ import pty
 import re
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import termios
@@ -207,14 +208,22 @@ class Terminal:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        os.close(self.master)
+        if self.master is not None:  # wait_for stops before it fails, the caller's finally again
+            os.close(self.master)
+            self.master = None
+
+
+def start_interactive(project: Path, *args: str) -> Terminal:
+    """`rasa interactive` with the trained model (no training), once it asks for a message."""
+    terminal = Terminal(project, "interactive", "--model", f"models/{MODEL_PATH.name}",
+                        "--skip-visualization", "-p", PORTS["interactive"], *args)
+    terminal.wait_for(r"Your input", "`rasa interactive` did not ask for a message", timeout=240)
+    return terminal
 
 
 def test_rasa_interactive_reads_a_message_and_predicts_the_coachs_answer(project, action_server):
-    terminal = Terminal(project, "interactive", "--model", f"models/{MODEL_PATH.name}",
-                        "--skip-visualization", "-p", PORTS["interactive"])
+    terminal = start_interactive(project)
     try:
-        terminal.wait_for(r"Your input", "`rasa interactive` did not ask for a message", timeout=240)
         terminal.type(EXCUSE)
         terminal.wait_for(r"classified .{0,200}?with intent 'excuse_no_time'",
                           "`rasa interactive` did not show the NLU's reading", timeout=120)
@@ -223,6 +232,18 @@ def test_rasa_interactive_reads_a_message_and_predicts_the_coachs_answer(project
                           timeout=120)
     finally:
         terminal.stop()
+
+
+def test_rasa_interactive_asks_for_a_message_without_the_action_server(project):
+    """The session start is a custom action: when it cannot run, the session still starts and
+    the conversation listens (addons/action_guard.py), so `rasa interactive` asks for a message."""
+    with socket.socket() as probe:  # a port nobody listens on once it is closed
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    endpoints = yaml.safe_load((project / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{closed_port}/webhook"
+    (project / "endpoints-no-actions.yml").write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+    start_interactive(project, "--endpoints", "endpoints-no-actions.yml").stop()
 
 
 def test_rasa_test_runs_stories(project):
