@@ -1,9 +1,10 @@
 """How well the practice scorer judges trainee answers it has never seen (issue: scoring by meaning).
 
-Three answer sets by independent authors who saw the arguments' texts but not the scorer, its
+Four answer sets by independent authors who saw the arguments' texts but not the scorer, its
 terms or its paraphrases: `answers_tuning.yml` (`make test` gates it) and `answers_holdout.yml`
-(the thresholds in coach/meaning.py were tuned on both), and `answers_third.yml` (kept out of
-all tuning: the figure the issue's targets apply to). Each answer has
+(the thresholds and reading rules in coach/ were tuned on both), `answers_third.yml` (kept out
+of all tuning: the figure the issue's targets apply to) and `answers_fourth.yml` (a fourth
+author, measured once when it arrived, kept out of all tuning too). Each answer has
 a kind (strong, one_point, agree, keywords, negated, off_topic) and the band of points a fair
 trainer would give. Reports the share in band, per kind, and the scoring time per answer.
 
@@ -22,7 +23,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"tuning": ROOT / "tests" / "practice" / "answers_tuning.yml",
         "holdout": ROOT / "tests" / "practice" / "answers_holdout.yml",
-        "third": ROOT / "tests" / "practice" / "answers_third.yml"}
+        "third": ROOT / "tests" / "practice" / "answers_third.yml",
+        "fourth": ROOT / "tests" / "practice" / "answers_fourth.yml"}
 OUT = ROOT / "results" / "bench-practice.json"
 
 
