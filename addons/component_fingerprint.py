@@ -15,7 +15,7 @@ import ast
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Text
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Text
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PACKAGES = ("addons", "coach", "core")
@@ -42,17 +42,22 @@ def _imported_modules(path: Path) -> Iterator[str]:
             yield from (f"{node.module}.{alias.name}" for alias in node.names)
 
 
-@lru_cache(maxsize=None)
-def source_fingerprint(module: str, root: Path = ROOT) -> str:
-    """sha256 over the source of `module` and of the project modules it imports, transitively."""
-    files, pending = set(), [module]
+def project_sources(modules: Iterable[str], root: Path = ROOT) -> List[Path]:
+    """The source files of `modules` and of the project modules they import, transitively."""
+    files, pending = set(), list(modules)
     while pending:
         path = _source_file(pending.pop(), root)
         if path is not None and path not in files:
             files.add(path)
             pending.extend(_imported_modules(path))
+    return sorted(files)
+
+
+@lru_cache(maxsize=None)
+def source_fingerprint(module: str, root: Path = ROOT) -> str:
+    """sha256 over the source of `module` and of the project modules it imports, transitively."""
     digest = hashlib.sha256()
-    for path in sorted(files) + [root / pins for pins in PINS if (root / pins).exists()]:
+    for path in project_sources([module], root) + [root / pins for pins in PINS if (root / pins).exists()]:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -41,7 +41,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.tracker_copy import Snapshot
+from addons.tracker_copy import Snapshot, handled
 
 # Conversations (times the argument variants the policies use, about 3) kept.
 CACHED_HISTORIES = 300
@@ -213,7 +213,7 @@ def past_states(
     ignore_rule_only_turns: bool = False,
     rule_only_data: Optional[Dict[Text, Any]] = None,
 ) -> List[Dict[Text, Any]]:
-    if type(self) is not DialogueStateTracker or self._max_event_history:
+    if not handled(self):
         return _stock_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
     key = (self.sender_id, omit_unset_slots, ignore_rule_only_turns,
            json.dumps(rule_only_data, sort_keys=True, default=str) if rule_only_data else None)
@@ -232,7 +232,7 @@ _applied: "OrderedDict[Text, _AppliedEvents]" = OrderedDict()
 
 def applied_events(self: DialogueStateTracker) -> List[Any]:
     """Stock result; Rasa asks for it twice per message just to check the session."""
-    if type(self) is not DialogueStateTracker or self._max_event_history:
+    if not handled(self):
         return _stock_applied_events(self)
     known = _applied.get(self.sender_id)
     if known is None or not known.continues(self) or known.advance(self) is None:

@@ -51,6 +51,13 @@ class Snapshot:
         tracker._paused = self.paused
 
 
+def handled(tracker: DialogueStateTracker) -> bool:
+    """Whether a shortcut of this module or of addons/incremental_states.py gives stock Rasa's
+    result: a plain tracker that holds its whole history (with a bounded one, the dropped events
+    shaped the state but a replay lacks them; training trackers have their own cache)."""
+    return type(tracker) is DialogueStateTracker and not tracker._max_event_history
+
+
 def _copy_loop(loop):
     return type(loop)(loop.name, loop.is_interrupted, loop.rejected, loop.trigger_message)
 
@@ -58,8 +65,7 @@ def _copy_loop(loop):
 def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     """Stock `copy` replays every event into a new tracker (once per action). A tracker's state is
     a function of its events, so the copy takes the events and that state as they are."""
-    if type(self) is not DialogueStateTracker or self._max_event_history:
-        # With a bounded history the dropped events shaped the state but a replay lacks them.
+    if not handled(self):
         return _stock_copy(self)
     tracker = self.init_copy()
     tracker.events.extend(self.events)
@@ -74,7 +80,7 @@ def form_tracker(self: FormAction, current_tracker: DialogueStateTracker, additi
     """Stock `FormAction._temporary_tracker` (the form's view of the conversation before it
     validates and asks) replays every event since the latest restart; without a restart that
     is a copy of the tracker plus the form's events."""
-    if type(current_tracker) is not DialogueStateTracker or current_tracker._max_event_history or any(
+    if not handled(current_tracker) or any(
             isinstance(e, Restarted) for e in current_tracker.events):
         return _stock_form_tracker(self, current_tracker, additional_events, domain)
     tracker = copy_tracker(current_tracker)

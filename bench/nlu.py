@@ -85,18 +85,13 @@ def fingerprint(folds: int, seed: int = SEED) -> str:
 
 
 def pipeline_addons() -> List[Path]:
-    """The addons/ and coach/ modules the NLU pipeline of config.yml uses, with what they import."""
+    """The project modules the NLU pipeline of config.yml uses, with what they import."""
     import re
 
-    found, todo = set(), re.findall(r"\b(addons|coach)\.(\w+)", CONFIG.read_text(encoding="utf-8"))
-    while todo:
-        package, name = todo.pop()
-        path = ROOT / package / f"{name}.py"
-        if (package, name) in found or not path.exists():
-            continue
-        found.add((package, name))
-        todo += re.findall(r"^\s*(?:from|import) (addons|coach)\.(\w+)", path.read_text(encoding="utf-8"), re.M)
-    return [ROOT / package / f"{name}.py" for package, name in sorted(found)]
+    from addons.component_fingerprint import project_sources
+
+    named = re.findall(r"\b((?:addons|coach)\.\w+)", CONFIG.read_text(encoding="utf-8"))
+    return project_sources(named, ROOT)
 
 
 def cached_cv(folds: int) -> Optional[Dict[str, Any]]:

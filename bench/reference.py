@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from typing import Dict, List, Optional
 from bench import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from services import ensure_port_free, wait_until_up  # noqa: E402
+from services import ensure_port_free, stop_process_group, wait_until_up  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 CACHE_DIR = Path(os.environ.get("BENCH_CACHE_DIR") or Path.home() / ".cache" / "ausreden-coach-bench")
@@ -114,13 +113,8 @@ class BareServer:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process:
+            stop_process_group(self.process)
         self.process = None
         if self._log:
             self._log.close()

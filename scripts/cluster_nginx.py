@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
+from services import stop_process_group
+
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
 
 
@@ -141,13 +143,8 @@ class Nginx:
             time.sleep(0.2)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGQUIT)  # graceful: finish open requests
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process is not None:
+            stop_process_group(self.process, signal.SIGQUIT, timeout=10)  # graceful: finish open requests
         self.process = None
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)

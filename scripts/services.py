@@ -127,6 +127,19 @@ def ensure_port_free(host: str, port: str, name: str) -> None:
             raise RuntimeError(f"Port {port} is in use; stop what runs there or set another port for the {name} in .env")
 
 
+def stop_process_group(process: subprocess.Popen, first: int = signal.SIGTERM, timeout: float = 15) -> None:
+    """Sends `first` to the process and its children (started with start_new_session), waits,
+    and kills them when they are not gone after `timeout` s."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, first)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

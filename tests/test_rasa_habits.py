@@ -11,7 +11,6 @@ import os
 import pty
 import re
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -27,7 +26,7 @@ import sqlalchemy as sa
 import yaml
 
 from coach.knowledge_base import load
-from services import LOCAL_ACTION_URL, MODEL_PATH, ROOT, VENV_BIN
+from services import LOCAL_ACTION_URL, MODEL_PATH, ROOT, VENV_BIN, stop_process_group
 
 pytestmark = [pytest.mark.e2e, pytest.mark.system]
 
@@ -81,13 +80,7 @@ class Command:
         pytest.fail(f"{what} (exit code {self.process.returncode}); output:\n{''.join(self.output[-40:])}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process, timeout=20)
 
 
 def answered(url: str, sender: str, text: str) -> str:
@@ -201,13 +194,7 @@ class Terminal:
         pytest.fail(f"{what} (exit code {self.process.returncode}); screen:\n{''.join(self.screen)[-4000:]}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process, timeout=20)
         if self.master is not None:  # wait_for stops before it fails, the caller's finally again
             os.close(self.master)
             self.master = None
