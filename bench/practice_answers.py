@@ -1,10 +1,12 @@
 """How well the practice scorer judges trainee answers it has never seen (issue: scoring by meaning).
 
-Four answer sets by independent authors who saw the arguments' texts but not the scorer, its
+Five answer sets by independent authors who saw the arguments' texts but not the scorer, its
 terms or its paraphrases: `answers_tuning.yml` (`make test` gates it) and `answers_holdout.yml`
 (the thresholds and reading rules in coach/ were tuned on both), `answers_third.yml` (kept out
 of all tuning: the figure the issue's targets apply to) and `answers_fourth.yml` (a fourth
-author, measured once when it arrived, kept out of all tuning too). Each answer has
+author, measured once when it arrived, kept out of all tuning too; the rule that an argument's
+key points count as one idea was chosen on the first two after the fourth had shown the gap) and
+`answers_fifth.yml` (a fifth author, written after that change and kept out of all tuning). Each answer has
 a kind (strong, one_point, agree, keywords, negated, off_topic) and the band of points a fair
 trainer would give. Reports the share in band, per kind, and the scoring time per answer.
 
@@ -24,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = {"tuning": ROOT / "tests" / "practice" / "answers_tuning.yml",
         "holdout": ROOT / "tests" / "practice" / "answers_holdout.yml",
         "third": ROOT / "tests" / "practice" / "answers_third.yml",
-        "fourth": ROOT / "tests" / "practice" / "answers_fourth.yml"}
+        "fourth": ROOT / "tests" / "practice" / "answers_fourth.yml",
+        "fifth": ROOT / "tests" / "practice" / "answers_fifth.yml"}
 OUT = ROOT / "results" / "bench-practice.json"
 
 

@@ -22,8 +22,10 @@ of the answer must match terms; and a key point shown only by short terms ("echt
 "KI": under 5 letters) counts only next to a longer matching term. Answers under three
 words score 0 ("too_short"), answers without such evidence score 0 ("off_topic").
 
-Points per round (0–3): 0 = no key point, 1 = one key point, 2 = two key points (or more from
-one argument only), 3 = three or more key points from at least two arguments.
+Points per round (0–3) count ideas, and an argument is one idea however many of its key points
+an answer touches (its two key points are facets of the same thought): 0 = no key point, 1 = the
+idea of one argument, 2 = the ideas of two arguments, 3 = three or more key points from at least
+two arguments.
 """
 from __future__ import annotations
 
@@ -86,7 +88,7 @@ def score_for(hits: Iterable[Tuple[str, int]]) -> int:
     arguments = {argument for _, argument in hits}
     if len(labels) >= 3 and len(arguments) >= 2:
         return 3
-    return min(len(labels), 2)
+    return min(len(arguments), 2)
 
 
 def judge(excuse: Excuse, answer: str) -> Judgement:

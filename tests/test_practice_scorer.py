@@ -179,8 +179,9 @@ def test_model_answer_scores_at_least_two(excuse_id):
 def test_score_scale():
     assert scorer.score_for([]) == 0
     assert scorer.score_for([("a", 0)]) == 1
-    assert scorer.score_for([("a", 0), ("b", 0)]) == 2
-    assert scorer.score_for([("a", 0), ("b", 0), ("c", 0)]) == 2  # one argument only
+    assert scorer.score_for([("a", 0), ("b", 0)]) == 1  # two facets of one argument: one idea
+    assert scorer.score_for([("a", 0), ("c", 1)]) == 2
+    assert scorer.score_for([("a", 0), ("b", 0), ("c", 0)]) == 1
     assert scorer.score_for([("a", 0), ("b", 0), ("c", 1)]) == 3
 
 
