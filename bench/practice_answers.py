@@ -6,7 +6,9 @@ terms or its paraphrases: `answers_tuning.yml` (`make test` gates it) and `answe
 of all tuning: the figure the issue's targets apply to) and `answers_fourth.yml` (a fourth
 author, measured once when it arrived, kept out of all tuning too; the rule that an argument's
 key points count as one idea was chosen on the first two after the fourth had shown the gap) and
-`answers_fifth.yml` (a fifth author, written after that change and kept out of all tuning). Each answer has
+`answers_fifth.yml` (a fifth author, written after that change and kept out of all tuning).
+`answers_tuning_polarity.yml` (a sixth author: 231 answers that must earn nothing, most of them
+using the points' words to reject them) is a tuning set for reading who an answer sides with. Each answer has
 a kind (strong, one_point, agree, keywords, negated, off_topic) and the band of points a fair
 trainer would give. Reports the share in band, per kind, and the scoring time per answer.
 
@@ -25,6 +27,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"tuning": ROOT / "tests" / "practice" / "answers_tuning.yml",
         "holdout": ROOT / "tests" / "practice" / "answers_holdout.yml",
+        "polarity": ROOT / "tests" / "practice" / "answers_tuning_polarity.yml",
         "third": ROOT / "tests" / "practice" / "answers_third.yml",
         "fourth": ROOT / "tests" / "practice" / "answers_fourth.yml",
         "fifth": ROOT / "tests" / "practice" / "answers_fifth.yml"}

@@ -15,15 +15,40 @@ MIN_CLAUSE_WORDS = 3      # shorter clauses carry no argument of their own
 _NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
                    "nie", "niemals", "nichts", "nix", "niemand", "niemandem", "niemanden", "nirgends", "nirgendwo",
                    "keinerlei", "weder", "kaum", "ohne"}
-# Words that dismiss what they stand next to ("ist egal", "überschätzt") ...
+# Words that dismiss what they stand next to ("ist egal", "überschätzt", "ein Märchen", "können
+# Sie vergessen", "Als ob …!") ...
 _CONTRA = re.compile(
-    r"\b(?:ueberschaetzt|ueberbewertet|sinnlos|quatsch|unsinn|zeitverschwendung|egal|"
-    r"vergessen sie|lassen sie (?:das|es)|ueberfluessig|nutzlos|bloedsinn|bloss nicht)\b")
+    r"\b(?:ueberschaetzt|ueberbewertet|uebertrieben|sinnlos|quatsch|unsinn|bloedsinn|zeitverschwendung|egal|"
+    r"mythos|maerchen|illusion|wunschdenken|schoenrechnerei|augenwischerei|schlagwort|hinkt|"
+    r"vergessen\s+sie(?!\s+nicht)|lassen\s+sie\s+(?:das|es)|ueberfluessig|nutzlos|bloss\s+nicht|bezweifle\w*|"
+    r"(?:koennen|kann|kannst)\s+(?:sie|sies|man|du)\s+(?:\w+\s+){0,2}(?:vergessen|knicken|abhaken)|"
+    r"sich\s+sparen\W*$|glaub\w*\s+(?:ich|ihnen|keiner|niemand)\s+(?:\w+\s+)?(?:nicht|kein\w*)|"
+    r"wer\s+glaubt\s+(?:denn|ernsthaft|wirklich|noch|im\s+ernst|so\s*was)|von\s+wegen|ging\s+(?:\w+\s+)?daneben)\b"
+    r"|^\W*als\s+ob\b")
 # ... and "eh" next to a negation ("bringt eh nix"); alone it states a premise
 # ("wenn Sie eh Monteure suchen").
 _ANYWAY = re.compile(r"\b(?:eh|ohnehin)\b")
-# "bringt (Ihnen) gar nichts", "hilft da nix": a benefit waved away.
-_NO_USE = re.compile(r"\b(?:bring\w*|hilft|helfen|nuetz\w*|lohnt)\b(?:\s+\w+){0,3}?\s+(?:nichts|nix|kein\w*)\b")
+# "bringt (Ihnen) gar nichts", "hat null gebracht": a benefit waved away.
+_NO_USE = re.compile(
+    r"\b(?:bring\w*|gebracht|hilft|geholfen|helfen|nuetz\w*|genuetzt|lohnt|gelohnt)\b(?:\s+\w+){0,3}?\s+(?:nichts|nix|null|kein\w*)\b"
+    r"|\b(?:nichts|nix|null)\s+(?:\w+\s+)?(?:gebracht|genuetzt|geholfen)\b")
+# What is said only to be conceded ("zwar …", "…, schön und gut", "klingt nett, aber …", "das
+# sagen die Berater immer") is not the trainee's own argument.
+_CONCEDED = re.compile(
+    r"\bzwar\b|\bschoen\s+und\s+gut\b|\bhin\s+oder\s+her\b|\bangeblich\b|\b(?:ist|bleibt)\s+(?:reine\s+)?theorie\b|"
+    r"\bklingt\s+(?:ja\s+|zwar\s+)?(?:ganz\s+|sehr\s+|alles\s+)?(?:nett|gut|schoen|toll)\b|"
+    r"\bmag\s+(?:ja\s+)?(?:sein|vorkommen|stimmen)\b|\b(?:sagen|behaupten)\s+(?:\w+\s+){1,3}immer\b|"
+    r"\bheisst\s+es\s+(?:ja\s+)?(?:immer|oft|gern|ueberall)\b|,\s*(?:naja|na\s+ja|na\s+gut|tja)\W*$")
+# "…, ja, aber …", "…, schon. Aber …": a clause closed by a concession word before a turn.
+_GRANTED_END = re.compile(r",\s*(?:ja|schon|klar|stimmt|zugegeben|ok|okay|meinetwegen|gut|sicher)\W*$")
+# A short answer to a question the trainee just asked ("Alle an Bord holen? Bloß nicht.").
+_REJECT_REPLY = re.compile(
+    r"^\W*(?:nee|ne|nein|noe|ach\s+was|quatsch|unsinn|keineswegs|mitnichten|gar\s+nicht\w*|"
+    r"ueberhaupt\s+nicht\w*|nichts|nix|naja|na\s+ja|wohl\s+kaum|kaum)\b")
+# A clause that points back at the one before it ("…. Das können Sie vergessen.").
+_BACK_REFERENCE = re.compile(r"^\W*(?:(?:aber|und|doch|nur)\s+)?(?:das|dies\w*|so\s*was|sowas|davon|damit|dafuer|da)\b")
+# ... or, after a question, at what it asked about ("Von den Jüngeren lernen? Die haben keine Geduld").
+_ANSWER_TO_QUESTION = re.compile(r"^\W*(?:(?:aber|und|doch|nur)\s+)?(?:das|dies\w*|so\s*was|sowas|davon|damit|dafuer|da|die|der|dem|den|es)\b")
 # An answer that starts by agreeing with the CEO restates his excuse until it turns ("aber …").
 _AGREEING = re.compile(
     r"^\W*(?:ach\s+je|oh\s+je|oh\s+ja|ach\s+ja|ja\s+genau|zugegeben)\b"
@@ -79,9 +104,42 @@ def is_negated(text: str) -> bool:
     return negations(text) == 1 or dismisses(text)
 
 
+def _clauses_and_ends(text: str) -> List[Tuple[str, str]]:
+    """Each clause with the boundary that closes it ("?", ".", ", ", " – ", "" at the end)."""
+    pieces = re.split(f"({_CLAUSE_BOUNDARY.pattern})", text or "")
+    result = []
+    for index in range(0, len(pieces), 2):
+        clause = pieces[index].strip(" ,")
+        end = pieces[index + 1] if index + 1 < len(pieces) else ""
+        if clause and words(clause):
+            result.append((clause, end))
+        elif result and end:
+            result[-1] = (result[-1][0], result[-1][1] + end)
+    return result
+
+
 def clauses(text: str) -> List[str]:
-    parts = [p.strip(" ,") for p in _CLAUSE_BOUNDARY.split(text or "")]
-    return [p for p in parts if p and len(words(p)) >= 1]
+    return [clause for clause, _ in _clauses_and_ends(text)]
+
+
+def _taken_back(said: List[Tuple[str, str]], number: int) -> bool:
+    """Is clause `number` said only to be rejected or conceded? A question the next clause rejects
+    ("Alle an Bord holen? Bloß nicht, …", "Kunden fragen? Das sagt doch keiner ehrlich"), a
+    statement the next clause dismisses by pointing back ("…, das können Sie vergessen"), a
+    concession ("Zwar …", "…, schön und gut, aber") or a clause granted before a turn ("…, ja, aber")."""
+    clause, end = said[number]
+    folded = fold(clause)
+    if _CONCEDED.search(folded):
+        return True
+    if number + 1 >= len(said):
+        return False
+    following = fold(said[number + 1][0])
+    if _GRANTED_END.search(folded) and _TURN.match(following):
+        return True
+    if "?" in end:
+        return bool(_REJECT_REPLY.match(following) or dismisses(following)
+                    or negations(following) and _ANSWER_TO_QUESTION.match(following))
+    return dismisses(following) and bool(_BACK_REFERENCE.match(following))
 
 
 def is_keyword_list(text: str) -> bool:
@@ -105,9 +163,11 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
     A clause closing on a contrast ("… und kein Sprint") is also read without it, and "nicht A,
     sondern B" as one statement with the polarity of B. Clauses said while agreeing with the CEO
     (up to a turn such as "aber"; one ending "…, das sehe ich genauso" takes back what was said
-    since the last turn) and dismissive clauses ("ist eh egal") are left out."""
+    since the last turn), dismissive clauses ("ist eh egal") and clauses said only to be
+    rejected or conceded (`_taken_back`) are left out."""
     readings, agreeing, turn = [], False, 0
-    said = clauses(answer)
+    ends = _clauses_and_ends(answer)
+    said = [clause for clause, _ in ends]
     for number, clause in enumerate(said):
         folded = fold(clause)
         if _TURN.match(folded):
@@ -116,7 +176,7 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
         if _AGREED.search(folded):
             readings = [r for r in readings if r[2] < turn]
             agreeing = True
-        if agreeing or dismisses(clause):
+        if agreeing or dismisses(clause) or _taken_back(ends, number):
             continue
         whole = negations(clause)
         if number > 0 and _INSTEAD.match(folded) and negations(said[number - 1]):

@@ -54,3 +54,27 @@ def test_agreeing_at_the_end_takes_back_what_was_said_since_the_last_turn():
     agreed = f"{POINT} Mehr Zeit hat ein Chef eben nicht, das sehe ich genauso."
     assert scorer.judge(NO_TIME, agreed).score == 0
     assert scorer.judge(NO_TIME, f"Ihr Tag ist voll, das sehe ich genauso. Aber {POINT[0].lower()}{POINT[1:]}").score >= 1
+
+
+@pytest.mark.parametrize("rejected", [
+    "Fest im Kalender zwei kurze Termine die Woche? Bringt doch nichts, da verzetteln Sie sich nur.",
+    "Zweimal die Woche eine Viertelstunde im Kalender? Nee, das reicht hinten und vorne nicht.",
+    "Eine Viertelstunde zweimal die Woche im Kalender – das können Sie vergessen.",
+    "Dass eine Viertelstunde zweimal die Woche reicht, ist ein Märchen.",
+    "Eine Viertelstunde zweimal die Woche, schön und gut, aber so wird das nie was.",
+    "Zwar reicht eine Viertelstunde zweimal die Woche, aber dann bringt es auch nichts.",
+    "Eine Viertelstunde zweimal die Woche im Kalender, ja, aber damit erreichen Sie niemanden.",
+    "Als ob eine Viertelstunde zweimal die Woche reichen würde!",
+])
+def test_a_point_said_only_to_be_rejected_or_conceded_earns_nothing(rejected):
+    assert scorer.judge(NO_TIME, rejected).score == 0, rejected
+
+
+@pytest.mark.parametrize("kept", [
+    f"Wie viel Zeit braucht das wirklich? {POINT}",
+    f"{POINT} Das ist kein Hexenwerk.",
+    f"{POINT} Stundenlanges Scrollen bringt dagegen gar nichts.",
+    f"Vergessen Sie nicht: {POINT[0].lower()}{POINT[1:]}",
+])
+def test_a_question_before_the_point_or_a_negation_after_it_takes_nothing_back(kept):
+    assert scorer.judge(NO_TIME, kept).score >= 1, kept
