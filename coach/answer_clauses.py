@@ -92,6 +92,20 @@ def negations(text: str) -> int:
     return min(2, sum(1 for w in _WORD.findall(folded) if w in _NEGATION_WORDS))
 
 
+# The negation words whose removal turns a statement into its opposite ("Perfektion ist kein
+# Startkriterium" -> "Perfektion ist Startkriterium"); "ohne", "kaum" and "weder" reshape more.
+_PLAIN_NEGATION = re.compile(r"\b(?:nicht|nich|kein|keine|keinen|keinem|keiner|keines|nie|niemals|nichts|nix)\b\s*",
+                             re.IGNORECASE)
+
+
+def opposite(text: str) -> str:
+    """The statement a singly negated text denies, with its negation word taken out; "" when the
+    text has no such negation or more than one."""
+    if negations(text) != 1 or len(_PLAIN_NEGATION.findall(text)) != 1:
+        return ""
+    return " ".join(_PLAIN_NEGATION.sub("", text).split())
+
+
 def dismisses(text: str) -> bool:
     """A contra word ("überschätzt", "egal"), "eh" next to a negation, or a benefit waved away
     ("bringt gar nichts"): the clause waves the point away."""

@@ -30,7 +30,7 @@ import numpy as np
 import yaml
 
 from coach.answer_clauses import (
-    MIN_CLAUSE_WORDS, clauses, dismisses, is_negated, negations, readings, words,
+    MIN_CLAUSE_WORDS, clauses, dismisses, is_negated, negations, opposite, readings, words,
 )
 from coach.knowledge_base import Excuse
 from coach.sentence_embedding import embed
@@ -98,6 +98,10 @@ def _references(excuse: Excuse) -> _References:
         affirm += [(t, index) for t in [point.label] + list(authored.get(point.label) or [])]
         deny += [(t, index) for t in _as_read(list(stance.get("deny_negated") or [])
                                               + list(stance.get("deny_plain") or []))]
+        # A point phrased with one negation ("Perfektion ist kein Startkriterium") is denied by
+        # the same words without it ("Perfektion ist (sehr wohl ein) Startkriterium").
+        deny += [(o, index) for o in (opposite(t) for t in [point.label] + list(authored.get(point.label) or []))
+                 if o and len(words(o)) >= 2]
     sentences = [(s, i) for i, a in enumerate(excuse.arguments) for s in clauses(a.text) if len(words(s)) >= 4]
     # Counter-examples: the authored ones, and what the CEO himself says (agreeing with him
     # restates the excuse, it does not answer it).

@@ -78,3 +78,12 @@ def test_a_point_said_only_to_be_rejected_or_conceded_earns_nothing(rejected):
 ])
 def test_a_question_before_the_point_or_a_negation_after_it_takes_nothing_back(kept):
     assert scorer.judge(NO_TIME, kept).score >= 1, kept
+
+
+def test_a_negated_point_is_denied_by_its_words_without_the_negation():
+    assert answer_clauses.opposite("Perfektion ist kein Startkriterium") == "Perfektion ist Startkriterium"
+    assert answer_clauses.opposite("Sie müssen nicht ständig online sein") == "Sie müssen ständig online sein"
+    assert answer_clauses.opposite("Ohne Netzwerk bleiben Sie unsichtbar") == ""  # "ohne" reshapes more
+    assert answer_clauses.opposite("Ein Marathon und kein Sprint") == ""  # a closing contrast negates nothing
+    tidy_up = KB.excuse("excuse_tidy_up_first")
+    assert scorer.judge(tidy_up, "Perfektion ist sehr wohl ein Startkriterium, halbfertig blamiert man sich.").score == 0
