@@ -17,7 +17,8 @@ def topics_with_examples():
     for path in sorted((ROOT / "data" / "nlu").glob("faq*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             key = block["intent"].split("/", 1)[1]
-            found[key] = [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
+            # A topic may have several blocks (later additions); Rasa reads them together.
+            found.setdefault(key, []).extend(line[2:] for line in block["examples"].splitlines() if line.startswith("- "))
     return found
 
 
