@@ -39,8 +39,8 @@ PARAPHRASES_PATH = Path(__file__).with_name("key_point_paraphrases.yml")
 STANCES_PATH = Path(__file__).with_name("key_point_stances.yml")
 NEGATIVE_KEY = "_negative"
 
-# Tuned on tests/practice/answers_tuning.yml and answers_holdout.yml; answers_third.yml and
-# answers_fourth.yml (two more authors) stay out of the tuning (bench/practice_answers.py reports all).
+# Tuned on tests/practice/answers_tuning.yml, answers_holdout.yml and answers_tuning_polarity.yml;
+# answers_third/fourth/fifth.yml (three more authors) stay out of the tuning (bench/practice_answers.py).
 MATCH_THRESHOLD = 0.5     # cosine from which a clause makes a key point
 NEGATIVE_MARGIN = 0.05     # ... and by how much it must be closer to the point than to a counter-example
 STANCE_MARGIN = -0.05     # ... and a denial of any point must not be clearly closer than this point

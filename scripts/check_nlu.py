@@ -4,7 +4,7 @@ Reads the intent report of `rasa test` and checks the macro-F1 over the excuse i
 intent of domain.yml that starts with "excuse_"; those the held-out set has no message for are
 named and left out of the mean), how many non-excuse messages were taken for an excuse, and how many messages of the
 conversation intents (greet, affirm, deny, ask_first_steps, …) were recognised. The thresholds sit a little below
-the measured values (see README) so that noise does not fail the build but a real drop does.
+the measured values (`make bench` writes them) so that noise does not fail the build but a real drop does.
 """
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ import yaml
 DOMAIN = Path(__file__).resolve().parent.parent / "domain.yml"
 EXCUSE_PREFIX = "excuse_"
 
-MIN_EXCUSE_MACRO_F1 = 0.93  # measured 0.979 (2026-11-29, n-grams + sentence embedding, ~7 100 examples)
-MAX_NON_EXCUSE_TAKEN_AS_EXCUSE = 0.05  # measured 2.0 %
-MIN_CONVERSATION_ACCURACY = 0.90  # measured 0.99 (109 of 110); 0.94 before the data round of 2026-11-29
+# A little below the measured values (results/bench.md, "held-out"), so that noise passes and a real drop fails.
+MIN_EXCUSE_MACRO_F1 = 0.93
+MAX_NON_EXCUSE_TAKEN_AS_EXCUSE = 0.05
+MIN_CONVERSATION_ACCURACY = 0.90
 SUMMARY_ROWS = ("accuracy", "macro avg", "weighted avg", "micro avg")
 
 
