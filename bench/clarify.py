@@ -19,7 +19,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from coach import reading
 
@@ -67,20 +67,13 @@ def analyse(rows: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
-def predict(model: Path, files: List[Path]) -> Dict[str, List[Dict[str, Any]]]:
-    from bench.nlu_predict import predict as predict_files
-
-    results = asyncio.run(predict_files(str(model), [str(f) for f in files]))
-    return {Path(f).stem: r["predictions"] for f, r in results.items()}
-
-
 PREDICTIONS = ROOT / "results" / "bench-clarify-predictions.json"
 # Messages an independent author wrote between two excuses (both readings listed) and clear ones:
 # a tuning set for when to ask (the thresholds' trade-off), not a held-out one.
 BETWEEN_TWO = ROOT / "tests" / "nlu" / "clarify_tuning.yml"
 
 
-def between_two(processor: Any) -> Dict[str, Any]:
+async def between_two(processor: Any) -> Dict[str, Any]:
     """How the coach meets messages between two excuses (should ask, with both as buttons) and
     clear ones (should answer), each read as a first message."""
     import yaml
@@ -89,8 +82,8 @@ def between_two(processor: Any) -> Dict[str, Any]:
     counts = {"between_asked_with_both": 0, "between_asked": 0, "between_answered_one_reading": 0,
               "between_answered_wrong": 0, "clear_answered_right": 0, "clear_asked": 0, "clear_wrong_or_other": 0}
     for item in yaml.safe_load(BETWEEN_TWO.read_text(encoding="utf-8"))["messages"]:
-        parse = asyncio.run(processor.parse_message(UserMessage(text=item["text"]), tracker=None,
-                                                    only_output_properties=False))
+        parse = await processor.parse_message(UserMessage(text=item["text"]), tracker=None,
+                                              only_output_properties=False)
         move = reading.read(reading.Context(), reading.parse_from(parse))
         truth, between = set(item["intents"]), len(item["intents"]) > 1
         asked = bool(move) and move.action == "action_clarify_excuse"
@@ -104,19 +97,28 @@ def between_two(processor: Any) -> Dict[str, Any]:
     return counts
 
 
+async def _predict(model: Path, files: List[Path]) -> Tuple[Dict[str, List[Dict[str, Any]]], Optional[Dict[str, Any]]]:
+    """The held-out sets' predictions and the between-two figures, with the model loaded once."""
+    from rasa.core.agent import Agent
+
+    from bench.nlu_predict import predict_file
+
+    processor = Agent.load(str(model)).processor
+    predictions = {path.stem: await predict_file(processor, str(path)) for path in files}
+    return predictions, (await between_two(processor) if BETWEEN_TWO.exists() else None)
+
+
 def run() -> Dict[str, Any]:
     """Predicts every held-out set with the trained model and analyses it; writes both to results/."""
     from bench.nlu import HELDOUT_SETS
 
     files = [path for path, _ in HELDOUT_SETS.values() if path.exists()]
-    predictions = predict(ROOT / "models" / "coach.tar.gz", files)
+    predictions, between = asyncio.run(_predict(ROOT / "models" / "coach.tar.gz", files))
     PREDICTIONS.parent.mkdir(exist_ok=True)
     PREDICTIONS.write_text(json.dumps(predictions, ensure_ascii=False), encoding="utf-8")
     report = {name: analyse(rows) for name, rows in predictions.items()}
-    if BETWEEN_TWO.exists():
-        from rasa.core.agent import Agent
-
-        report["between_two_excuses"] = between_two(Agent.load(str(ROOT / "models" / "coach.tar.gz")).processor)
+    if between:
+        report["between_two_excuses"] = between
     OUT.write_text(json.dumps(report, indent=1), encoding="utf-8")
     return report
 

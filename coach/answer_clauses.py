@@ -45,10 +45,11 @@ _GRANTED_END = re.compile(r",\s*(?:ja|schon|klar|stimmt|zugegeben|ok|okay|meinet
 _REJECT_REPLY = re.compile(
     r"^\W*(?:nee|ne|nein|noe|ach\s+was|quatsch|unsinn|keineswegs|mitnichten|gar\s+nicht\w*|"
     r"ueberhaupt\s+nicht\w*|nichts|nix|naja|na\s+ja|wohl\s+kaum|kaum)\b")
-# A clause that points back at the one before it ("…. Das können Sie vergessen.").
-_BACK_REFERENCE = re.compile(r"^\W*(?:(?:aber|und|doch|nur)\s+)?(?:das|dies\w*|so\s*was|sowas|davon|damit|dafuer|da)\b")
+# A clause that points back at the one before it ("…. Das können Sie vergessen.") ...
+_POINTING_BACK = r"das|dies\w*|so\s*was|sowas|davon|damit|dafuer|da"
+_BACK_REFERENCE = re.compile(rf"^\W*(?:(?:aber|und|doch|nur)\s+)?(?:{_POINTING_BACK})\b")
 # ... or, after a question, at what it asked about ("Von den Jüngeren lernen? Die haben keine Geduld").
-_ANSWER_TO_QUESTION = re.compile(r"^\W*(?:(?:aber|und|doch|nur)\s+)?(?:das|dies\w*|so\s*was|sowas|davon|damit|dafuer|da|die|der|dem|den|es)\b")
+_ANSWER_TO_QUESTION = re.compile(rf"^\W*(?:(?:aber|und|doch|nur)\s+)?(?:{_POINTING_BACK}|die|der|dem|den|es)\b")
 # An answer that starts by agreeing with the CEO restates his excuse until it turns ("aber …").
 _AGREEING = re.compile(
     r"^\W*(?:ach\s+je|oh\s+je|oh\s+ja|ach\s+ja|ja\s+genau|zugegeben)\b"
@@ -67,9 +68,10 @@ _AGREED = re.compile(
     r"\b(?:sehe?\s+ich\s+(?:genauso|auch\s+so|genau\s+so)|ganz\s+meine\s+meinung|geht\s+mir\s+(?:auch\s+)?so|das\s+ist\s+(?:leider|halt|nun\s+mal)\s+so)\W*$")
 _TURN = re.compile(r"^\W*(?:aber|doch|trotzdem|allerdings|jedoch|dennoch|andererseits|nur)\b")
 # Clauses end at sentence ends, dashes, semicolons and a comma before a joining word; a plain
-# comma keeps a subordinate clause with its main clause, where its negation belongs.
+# comma keeps a subordinate clause with its main clause, where its negation belongs. Captured, so
+# that splitting keeps each boundary (a "?" ends a question the next clause may answer).
 _CLAUSE_BOUNDARY = re.compile(
-    r"[.!?;:]+\s*|\n+|\s[-–—]\s|,\s*(?=(?:und|aber|denn|sondern|doch|oder|trotzdem|allerdings)\b)")
+    r"([.!?;:]+\s*|\n+|\s[-–—]\s|,\s*(?=(?:und|aber|denn|sondern|doch|oder|trotzdem|allerdings)\b))")
 _WORD = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
 _FUNCTION_WORDS = set("""ich du sie er es wir ihr man das der die dem den ist sind sein hat haben wird werden
 kann koennen muss muessen soll sollen will wollen bringt macht gibt geht zeigt hilft wenn weil dass
@@ -120,7 +122,7 @@ def is_negated(text: str) -> bool:
 
 def _clauses_and_ends(text: str) -> List[Tuple[str, str]]:
     """Each clause with the boundary that closes it ("?", ".", ", ", " – ", "" at the end)."""
-    pieces = re.split(f"({_CLAUSE_BOUNDARY.pattern})", text or "")
+    pieces = _CLAUSE_BOUNDARY.split(text or "")
     result = []
     for index in range(0, len(pieces), 2):
         clause = pieces[index].strip(" ,")
