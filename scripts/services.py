@@ -102,12 +102,23 @@ def rasa(*args: str) -> List[str]:
     return [str(VENV_BIN / "rasa"), *args]
 
 
+def responses_in_model_are_current() -> bool:
+    """Rasa's dry run leaves out the responses ("the responses might still need updating!"), yet the
+    server says what the model's packaged domain holds: a changed text in domain.yml needs a training
+    run too (it reuses every cached component and repackages the domain)."""
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.shared.core.domain import Domain
+
+    packaged = LocalModelStorage.metadata_from_archive(MODEL_PATH).domain.responses
+    return all(packaged.get(name) == variants for name, variants in Domain.load(ROOT / "domain.yml").responses.items())
+
+
 def train(env: Optional[Dict[str, str]] = None) -> None:
     """Trains only when data, config or domain changed (Rasa's fingerprints decide)."""
     env = env or environment()
     if MODEL_PATH.exists():
         dry_run = subprocess.run(rasa("train", "--dry-run"), cwd=ROOT, env=env, capture_output=True)
-        if dry_run.returncode == 0:
+        if dry_run.returncode == 0 and responses_in_model_are_current():
             print(f"Model is up to date: {MODEL_PATH.relative_to(ROOT)}")
             return
     print("Training the model (about 1–2 minutes) …", flush=True)
