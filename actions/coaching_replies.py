@@ -117,8 +117,20 @@ def offer_way_forward(dispatcher: CollectingDispatcher, state: CoachingState) ->
     state.phase = PHASE_NEXT
 
 
-def ask_for_excuse(dispatcher: CollectingDispatcher, state: CoachingState, response: str) -> None:
-    dispatcher.utter_message(response=response, buttons=common_buttons(state))
+def near_then_common_buttons(state: CoachingState, ranking: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
+    """As many buttons as common excuses: first those the message came near (an excuse at least
+    `reading.MAYBE_EXCUSE` likely, best first), then the common ones, none twice or done."""
+    done = set(state.discussed_excuses)
+    near = [r.get("name") for r in ranking or [] if str(r.get("name") or "").startswith(reading.EXCUSE_PREFIX)
+            and float(r.get("confidence") or 0.0) >= reading.MAYBE_EXCUSE and r.get("name") in KB.excuses]
+    chosen = list(dict.fromkeys(e for e in near[:reading.MAX_OPTIONS] + list(KB.common_excuses) if e not in done))
+    return excuse_buttons(chosen[:len(KB.common_excuses)])
+
+
+def ask_for_excuse(dispatcher: CollectingDispatcher, state: CoachingState, response: str,
+                   ranking: Sequence[Dict[str, Any]] = ()) -> None:
+    """The fallback's question for the excuse, with the excuses the message came near first."""
+    dispatcher.utter_message(response=response, buttons=near_then_common_buttons(state, ranking))
 
 
 def reask(dispatcher: CollectingDispatcher, state: CoachingState, nothing_pending: str = "utter_after_faq") -> Events:

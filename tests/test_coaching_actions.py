@@ -150,6 +150,18 @@ def test_unclear_input_offers_excuse_buttons(intent):
     assert chat.button_payloads == [f"/{e}" for e in KB.common_excuses]
 
 
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
+def test_unclear_input_offers_the_excuse_it_came_near_first(intent):
+    # One excuse stands out a little (two would be asked about as "A oder B?"); a trace of
+    # another is no reason to offer it.
+    chat = Conversation()
+    chat.say(intent, "ich trau mich da nicht so recht ran", ranking=[
+        {"name": intent, "confidence": 0.6}, {"name": "excuse_fear_of_mistakes", "confidence": 0.2},
+        {"name": "excuse_no_expertise", "confidence": 0.05}, {"name": "excuse_no_time", "confidence": 0.02}])
+    payloads = chat.button_payloads
+    assert payloads == ["/excuse_fear_of_mistakes"] + [f"/{e}" for e in KB.common_excuses][:len(KB.common_excuses) - 1]
+
+
 def test_help_lists_all_excuses():
     chat = Conversation()
     chat.say("help")
