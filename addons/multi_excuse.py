@@ -50,6 +50,9 @@ _DENIAL = re.compile(
 )
 
 
+_CONTENT_WORD = re.compile(r"\w{4,}")
+
+
 def is_denial(clause: str) -> bool:
     return bool(_DENIAL.search(fold(clause)))
 
@@ -115,21 +118,26 @@ class MultiExcuseDetector(LinearTextComponent):
         unless `always` (a correction: every clause may name what the user meant)."""
         if self._classifier is None or not text:
             return []
+        original = text
         if always:  # the words of a correction ("falsch verstanden") are no clause of their own excuse
             text = correction_cues_blanked(text)
-        spans = split_clauses(text)
+        # A clause of nothing but short words ("das" left of "meinte ich nicht") names no excuse.
+        spans = [(s, e) for s, e in split_clauses(text) if _CONTENT_WORD.search(text[s:e])]
         if not spans:  # nothing but the words of a correction
             return []
         if len(spans) < 2 and not always and not any(is_denial(text[s:e]) for s, e in spans):
             return []
         probabilities = self._classifier.predict_proba(self._features([text[s:e] for s, e in spans]))
         readings = []
-        for (start, end), row in zip(spans, probabilities):
+        following = [s for s, _ in spans[1:]] + [len(text)]
+        for (start, end), row, next_start in zip(spans, probabilities, following):
             best = int(np.argmax(row))
             label, confidence = str(self._classifier.classes_[best]), float(row[best])
             if label == OTHER or confidence < self._config["denied_clause_threshold"]:
                 continue
-            negated = is_denial(text[start:end])
+            # Read up to the next clause in the user's own words: a correction cue blanked after
+            # the clause ("Datenschutz hat damit nichts zu tun") still denies it.
+            negated = is_denial(original[start:next_start])
             if not negated and not always and confidence < self._config["clause_threshold"]:
                 continue
             readings.append({"excuse": label, "confidence": round(confidence, 3), "start": start,

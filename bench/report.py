@@ -198,16 +198,18 @@ def _clarify_section(report: Dict[str, Any]) -> List[str]:
            "| set | excuse answered right | answered wrong | asked, right one offered | asked, not offered "
            "| non-excuse answered as excuse | non-excuse asked | wrong answers saved | needless asks |",
            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    between = report.get("between_two_excuses")
     for name, r in report.items():
         if "excuse_messages" not in r:
             continue
         e, o = r["excuse_messages"], r["other_messages"]
         out.append(f"| {name} | {e['right']} | {e['wrong']} | {e['asked_right']} | {e['asked']} "
                    f"| {o['answered_as_excuse']} | {o['asked']} | {r['saved']} | {r['needless_asks']} |")
-    if between:
-        out += ["", "Messages between two excuses and clear ones (tests/nlu/clarify_tuning.yml, a tuning set): "
-                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in between.items()) + "."]
+    sets = {"between_two_excuses": "tests/nlu/clarify_tuning.yml, a tuning set",
+            "between_two_excuses_kept_out": "tests/nlu/clarify_holdout.yml, another author's, kept out of all tuning"}
+    for key, label in sets.items():
+        if report.get(key):
+            out += ["", f"Messages between two excuses and clear ones ({label}): "
+                    + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report[key].items()) + "."]
     return out + ["", "Thresholds (coach/reading.py) were tuned on `heldout` and `heldout_second_author` only."]
 
 

@@ -174,7 +174,9 @@ def is_correction(parse: Parse) -> bool:
 def _correction(context: Context, parse: Parse) -> Optional[Move]:
     """"Sie haben mich falsch verstanden, es geht um …": never the excuse just answered."""
     negated = [c["excuse"] for c in parse.clauses if c.get("negated")]
-    meant = [c["excuse"] for c in parse.clauses if not c.get("negated")]
+    # The clearest clause first: a correction names what it means plainly ("es geht um X").
+    meant = [c["excuse"] for c in sorted(parse.clauses, key=lambda c: -float(c.get("confidence") or 0.0))
+             if not c.get("negated")]
     said_no_to_current = context.current_excuse and context.current_excuse in negated
     if not is_correction(parse) and not (said_no_to_current and meant):
         return None

@@ -59,3 +59,13 @@ def test_single_excuse_messages_are_not_split(parse):
     split = [t for t in texts if len({e["value"] for e in parse(t).get("entities", []) if e.get("entity") == "excuse"}) > 1]
     print(f"single-excuse messages taken for several: {len(split)}/{len(texts)}: {split[:5]}")
     assert len(split) / len(texts) <= MAX_SINGLE_SPLIT
+
+
+@pytest.mark.model
+def test_a_correction_denies_the_excuse_its_blanked_cue_follows_and_means_the_other(parse):
+    # "… hat das nix zu tun" is a correction cue (blanked for the clause model) and a denial.
+    result = parse("das meinte ich nicht. mit datenschutz hat das nix zu tun, wir haben einfach keine leute "
+                   "und kein geld dafür")
+    clauses = result.get("excuse_clauses") or []
+    assert {c["excuse"] for c in clauses if c["negated"]} == {"excuse_data_privacy"}
+    assert {c["excuse"] for c in clauses if not c["negated"]} == {"excuse_no_resources"}

@@ -64,6 +64,15 @@ def test_correction_answers_the_meant_excuse_never_the_one_just_answered():
     assert (move.action, move.kind, move.excuses, move.misread) == ("action_coach_excuse", "correction", [PRIVACY], NO_TIME)
 
 
+def test_correction_answers_the_clearest_named_excuse_not_the_first_clause():
+    clauses = [{"excuse": STAFF, "confidence": 0.42, "negated": False},
+               {"excuse": PRIVACY, "confidence": 0.8, "negated": False}]
+    message = parse("Das meinte ich nicht, es geht um Datenschutz", "correction",
+                    ranking=[("correction", 0.6), (PRIVACY, 0.3)], clauses=clauses)
+    move = read(Context(asked=reading.ASKED_ARGUMENT, current_excuse=NO_TIME), message)
+    assert move.excuses == [PRIVACY]
+
+
 def test_correction_without_a_named_excuse_asks_without_the_misread_one():
     message = parse("Das meinte ich nicht", "correction",
                     ranking=[("correction", 0.7), (NO_TIME, 0.1), (PRIVACY, 0.08), (STAFF, 0.05)])
