@@ -1,26 +1,16 @@
 """Scores a trainee's answer in the practice mode (plain Python: no Rasa, no database).
 
 The coach plays a sceptical CEO; the trainee answers an excuse. The answer is judged against
-the key points of that excuse's counterarguments in the knowledge base: a key point counts as
-covered when the answer uses one of its `terms` or a close variant of it. Deterministic, no
-remote model. How German words are compared (coach/answer_words.py):
+the key points of that excuse's counterarguments in the knowledge base: a key point counts when
+a clause of the answer makes it by meaning (coach/meaning.py: the sentence embedding against
+authored phrasings, with the clause's polarity read by coach/answer_clauses.py), or comes
+somewhat close to it and also uses one of the point's `terms` (coach/answer_words.py: stems,
+compounds and typos of German words). A long answer that touches the points only in passing
+talks about something else and earns nothing. Deterministic, no remote model.
 
-* Snowball's German stemmer (`snowballstemmer`) reduces inflected forms to one stem and also
-  folds umlauts and their spellings without them ("Gespräche", "Gespraeche", "Gesprache" ->
-  "gesprach"); `coach.german_text.fold` handles case, ß and invisible characters.
-* Compounds: a term stem of 5+ letters also matches inside a longer word ("Netzwerk" in
-  "Kundennetzwerk"), and two neighbouring words of the answer are also tried as one word
-  ("acht mal" = "achtmal", "Kunden Gespräch" = "Kundengespräch").
-* Typos: stems of 5+ letters that start alike and differ by one edit (two from 9 letters on;
-  optimal string alignment distance from `rapidfuzz`, so swapped letters count once) match
-  ("Sichtbarkiet", "Netzwek", "Vetrauen").
-* Multi-word terms ("nicht den ganzen Tag") need all their content words close together;
-  "nicht", "kein", "ohne", "nie" count as the same negation.
-
-Trust: one word proves little ("ehrlich gesagt", "das verstehe ich"), so at least two words
-of the answer must match terms; and a key point shown only by short terms ("echt", "Team",
-"KI": under 5 letters) counts only next to a longer matching term. Answers under three
-words score 0 ("too_short"), answers without such evidence score 0 ("off_topic").
+Answers under three words score 0 ("too_short"); a list of topic words without a sentence earns
+one point at most ("keywords"); an answer that makes no point scores 0 ("off_topic", or
+"against" when its clauses deny a point).
 
 Points per round (0–3) count ideas, and an argument is one idea however many of its key points
 an answer touches (its two key points are facets of the same thought): 0 = no key point, 1 = the
@@ -39,7 +29,6 @@ from coach.knowledge_base import Excuse
 
 MAX_SCORE = 3
 MIN_WORDS = 3
-MIN_EVIDENCE_WORDS = 2
 VERDICT_OK, VERDICT_EMPTY, VERDICT_TOO_SHORT, VERDICT_OFF_TOPIC = "ok", "empty", "too_short", "off_topic"
 VERDICT_AGAINST = "against"  # the answer's words argue against the key points
 VERDICT_KEYWORDS = "keywords"  # topic words without a sentence
@@ -101,6 +90,8 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         return Judgement(VERDICT_TOO_SHORT, 0, ())
     flat = meaning.flat_key_points(excuse)
     made = _points_made(excuse, answer)
+    if _in_passing(answer, made):
+        made = []
     if answer_clauses.is_keyword_list(answer):
         # Topic words without a sentence are no argument: one point at most.
         made = made[:1] and [max(made, key=lambda h: h.similarity)]
@@ -114,6 +105,21 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
             return Judgement(VERDICT_AGAINST, 0, (), against)
         return Judgement(VERDICT_KEYWORDS if answer_clauses.is_keyword_list(answer) else VERDICT_OFF_TOPIC, 0, ())
     return Judgement(VERDICT_OK, score_for((h.label, h.argument) for h in hits), tuple(hits))
+
+
+# A long answer (this many clauses or more) whose points come from under this share of its
+# clauses, none of them a close match, talks about something else (the Thai curry course that
+# ends "super als Teamevent").
+IN_PASSING_MIN_CLAUSES = 4
+IN_PASSING_MAX_SHARE = 0.3
+CLOSE_MATCH = 0.6
+
+
+def _in_passing(answer: str, made: Sequence[meaning.ClauseHit]) -> bool:
+    if not made or max(hit.similarity for hit in made) >= CLOSE_MATCH:
+        return False
+    said = [c for c in answer_clauses.clauses(answer) if len(answer_clauses.words(c)) >= answer_clauses.MIN_CLAUSE_WORDS]
+    return len(said) >= IN_PASSING_MIN_CLAUSES and len(made) / len(said) < IN_PASSING_MAX_SHARE
 
 
 SUPPORT_THRESHOLD = 0.35  # a clause this close to a key point makes it when it also uses one of its terms

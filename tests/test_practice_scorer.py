@@ -215,3 +215,15 @@ def test_stemming_runs_in_snowballs_c_implementation():
     import snowballstemmer
 
     assert type(snowballstemmer.stemmer("german")).__module__ == "Stemmer"
+
+
+def test_a_long_answer_that_touches_a_point_only_in_passing_earns_nothing():
+    # Five clauses about a cooking course, the last brushing the team: the answer is about
+    # something else.
+    excuse = KB.excuse("excuse_no_ideas")
+    drift = ("Letzten Monat war ich mit meiner Frau in einem Kochkurs, indische Küche. Der Koch hat uns "
+             "gezeigt, wie man Naan im Ofen backt. Das Geheimnis ist wohl Joghurt im Teig. Hinterher haben "
+             "wir zusammen gegessen, das war richtig gemütlich. Das wäre auch mal ein nettes Teamevent.")
+    assert scorer.judge(excuse, drift).score == 0
+    # The same point made clearly in a short answer still counts.
+    assert scorer.judge(excuse, excuse.practice.model_answer).score >= 1
