@@ -33,12 +33,13 @@ _NO_USE = re.compile(
     r"\b(?:bring\w*|gebracht|hilft|geholfen|helfen|nuetz\w*|genuetzt|lohnt|gelohnt)\b(?:\s+\w+){0,3}?\s+(?:nichts|nix|null|kein\w*)\b"
     r"|\b(?:nichts|nix|null)\s+(?:\w+\s+)?(?:gebracht|genuetzt|geholfen)\b")
 # What is said only to be conceded ("zwar …", "…, schön und gut", "klingt nett, aber …", "das
-# sagen die Berater immer") is not the trainee's own argument.
+# sagen die Berater immer", "…, da haben Sie recht") is not the trainee's own argument.
 _CONCEDED = re.compile(
     r"\bzwar\b|\bschoen\s+und\s+gut\b|\bhin\s+oder\s+her\b|\bangeblich\b|\b(?:ist|bleibt)\s+(?:reine\s+)?theorie\b|"
     r"\bklingt\s+(?:ja\s+|zwar\s+)?(?:ganz\s+|sehr\s+|alles\s+)?(?:nett|gut|schoen|toll)\b|"
     r"\bmag\s+(?:ja\s+)?(?:sein|vorkommen|stimmen)\b|\b(?:sagen|behaupten)\s+(?:\w+\s+){1,3}immer\b|"
-    r"\bheisst\s+es\s+(?:ja\s+)?(?:immer|oft|gern|ueberall)\b|,\s*(?:naja|na\s+ja|na\s+gut|tja)\W*$")
+    r"\bheisst\s+es\s+(?:ja\s+)?(?:immer|oft|gern|ueberall)\b|,\s*(?:naja|na\s+ja|na\s+gut|tja)\W*$|"
+    r",\s*(?:da|damit)\s+haben\s+sie\s+(?:\w+\s+){0,2}recht\W*$")
 # "…, ja, aber …", "…, schon. Aber …": a clause closed by a concession word before a turn.
 _GRANTED_END = re.compile(r",\s*(?:ja|schon|klar|stimmt|zugegeben|ok|okay|meinetwegen|gut|sicher)\W*$")
 # A short answer to a question the trainee just asked ("Alle an Bord holen? Bloß nicht.").
@@ -71,14 +72,25 @@ _AGREED = re.compile(
 _SIDES_WITH_CEO = re.compile(
     r"\blassen\s+sie\s+(?:das|es|linkedin)\s+(?:(?:lieber|besser|einfach|ruhig)\s*)?(?:bleiben|sein)?\W*$"
     r"|\b(?:lieber|besser)\s+(?:\w+\s+){0,2}(?:lassen|raushalten|bleibenlassen|verzichten)\W*$"
-    r"|\b(?:lieber|besser)\s+(?:die\s+)?finger\s+davon|\bfinger\s+weg\b"
+    r"|\bfinger\s+davon\b|\bfinger\s+weg\b|\b(?:das|es)\s+(?:ganz\s+|einfach\s+|lieber\s+)?(?:zu\s+)?lassen\W*$"
+    r"|\bwarten\s+sie\s+(?:\w+\s+){0,2}ab\b|\bwuerde\s+ich\s+auch\s+(?:\w+\s+){0,3}nicht\b"
     r"|\b(?:da|damit)\s+haben\s+sie\s+(?:\w+\s+){0,2}recht\W*$|\bsie\s+haben\s+(?:voellig|ganz|absolut|vollkommen)\s+recht\b"
     r"|\babwarten\s+ist\s+(?:\w+\s+){0,2}(?:vernuenftig|richtig|klug|besser)"
     r"|\bpasst\s+(?:also|doch)\s*,?\s+wie\s+sie")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _closing_words(answer: str, last_clause: str) -> str:
+    """The answer's last sentence, or only its last clause when that sentence turns ("…, aber …")."""
+    sentence = [s for s in _SENTENCE_END.split((answer or "").strip()) if s.strip()][-1]
+    return last_clause if _TURN_INSIDE.search(fold(sentence)) else sentence
+
+
 _TURN = re.compile(r"^\W*(?:aber|doch|trotzdem|allerdings|jedoch|dennoch|andererseits|nur)\b")
 # Clauses end at sentence ends, dashes, semicolons and a comma before a joining word; a plain
 # comma keeps a subordinate clause with its main clause, where its negation belongs. Captured, so
 # that splitting keeps each boundary (a "?" ends a question the next clause may answer).
+_TURN_INSIDE = re.compile(r"\b(?:aber|doch\s*,|trotzdem|allerdings|jedoch|dennoch|andererseits)\b")
 _CLAUSE_BOUNDARY = re.compile(
     r"([.!?;:]+\s*|\n+|\s[-–—]\s|,\s*(?=(?:und|aber|denn|sondern|doch|oder|trotzdem|allerdings)\b))")
 _WORD = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
@@ -194,7 +206,7 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
     readings, agreeing, turn = [], False, 0
     ends = _clauses_and_ends(answer)
     said = [clause for clause, _ in ends]
-    if said and _SIDES_WITH_CEO.search(fold(said[-1])):
+    if said and _SIDES_WITH_CEO.search(fold(_closing_words(answer, said[-1]))):
         return []
     for number, clause in enumerate(said):
         folded = fold(clause)

@@ -57,11 +57,25 @@ def test_agreeing_at_the_end_takes_back_what_was_said_since_the_last_turn():
 
 
 @pytest.mark.parametrize("verdict", ["Lassen Sie das lieber.", "Insofern: besser raushalten.",
-                                     "Ehrlich gesagt, da haben Sie recht.", "Abwarten ist da wirklich vernünftig."])
+                                     "Ehrlich gesagt, da haben Sie recht.", "Abwarten ist da wirklich vernünftig.",
+                                     "Lassen Sie die Finger davon, bevor Sie sich ärgern.",
+                                     "Dann warten Sie halt ab, was sich durchsetzt.",
+                                     "Bei dem Stress würde ich auch nicht damit anfangen.",
+                                     "Da ist es nur vernünftig, das ganz zu lassen."])
 def test_an_answer_that_closes_by_advising_the_ceo_to_stay_away_earns_nothing(verdict):
     assert scorer.judge(NO_TIME, f"{POINT} {verdict}").score == 0
     # Advice within the answer that does not close it on the CEO's side takes nothing back.
     assert scorer.judge(NO_TIME, f"Lassen Sie das Perfekte weg. {POINT}").score >= 1
+
+
+def test_a_clause_granted_with_da_haben_sie_recht_is_the_ceos_not_the_trainees():
+    assert not read("Eine große Kampagne brauchen Sie dafür nicht, da haben Sie recht")
+    assert read("Eine große Kampagne brauchen Sie dafür nicht")
+
+
+def test_a_closing_turn_keeps_the_answer_on_the_trainees_side():
+    assert scorer.judge(NO_TIME, f"Sie haben viel um die Ohren, da haben Sie recht. Aber {POINT[0].lower()}{POINT[1:]}"
+                        ).score >= 1
 
 
 @pytest.mark.parametrize("rejected", [
