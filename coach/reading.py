@@ -255,6 +255,11 @@ def read(context: Context, parse: Parse) -> Optional[Move]:
             rest = [(n, c) for n, c in parse.ranking if n != "faq"]
             total = sum(c for _, c in rest) or 1.0
             return _excuse(context, replace(parse, intent=ranked[0][0], ranking=[(n, c / total) for n, c in rest]))
+        near = [e for e, conf in ranked[:MAX_OPTIONS] if conf >= MAYBE_EXCUSE]
+        if len(near) >= 2 and not is_question(parse.text) and not context.current_excuse:
+            # A statement that no how-to topic answers but several excuses come near ("da seh ich
+            # keinen Bedarf"): which one is it?
+            return Move("action_clarify_excuse", "unsure", options=near)
         return Move("action_answer_faq", "faq", question=True)
     if parse.intent and parse.intent.startswith(EXCUSE_PREFIX):
         return _excuse(context, parse)

@@ -123,6 +123,14 @@ def test_faq_keeps_the_context_and_greeting_of_a_returning_user_welcomes_back():
     assert read(Context(), parse("Hallo", "greet")) is None
 
 
+def test_a_statement_read_as_faq_near_several_excuses_is_asked_about_a_question_answered():
+    ranking = [("faq", 0.55), (NO_TIME, 0.14), (PRIVACY, 0.12), (STAFF, 0.02)]
+    move = read(Context(), parse("da seh ich bei uns einfach keinen bedarf", "faq", ranking=ranking))
+    assert move.action == "action_clarify_excuse" and move.options == [NO_TIME, PRIVACY]
+    asked = read(Context(), parse("wie viel zeit braucht das pro woche?", "faq", ranking=ranking))
+    assert asked.action == "action_answer_faq"
+
+
 def test_the_practice_form_reads_its_own_messages():
     assert read(Context(asked=reading.ASKED_ARGUMENT, in_form=True), parse("nein", "deny")) is None
 
