@@ -18,9 +18,10 @@ _NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "ke
 # Words that dismiss what they stand next to ("ist egal", "überschätzt", "ein Märchen", "können
 # Sie vergessen", "Als ob …!") ...
 _CONTRA = re.compile(
-    r"\b(?:ueberschaetzt|ueberbewertet|uebertrieben|sinnlos|quatsch|unsinn|bloedsinn|zeitverschwendung|egal|"
+    r"\b(?:ueberschaetzt|ueberbewertet|uebertrieben|sinnlos|quatsch|unsinn|bloedsinn|zeitverschwendung|"
+    r"egal(?!\s+(?:wie|wo\w*|was|ob|welch\w*|wann|wer|warum|mit))|"
     r"mythos|maerchen|illusion|wunschdenken|schoenrechnerei|augenwischerei|schlagwort|hinkt|"
-    r"vergessen\s+sie(?!\s+nicht)|lassen\s+sie\s+(?:das|es)|ueberfluessig|nutzlos|bloss\s+nicht|bezweifle\w*|"
+    r"vergessen\s+sie(?!\s+nicht)|lassen\s+sie\s+(?:das|es)(?:\s+(?:lieber|besser|bleiben|sein|einfach|ganz))*\W*$|ueberfluessig|nutzlos|bloss\s+nicht|bezweifle\w*|"
     r"(?:koennen|kann|kannst)\s+(?:sie|sies|man|du)\s+(?:\w+\s+){0,2}(?:vergessen|knicken|abhaken)|"
     r"sich\s+sparen\W*$|glaub\w*\s+(?:ich|ihnen|keiner|niemand)\s+(?:\w+\s+)?(?:nicht|kein\w*)|"
     r"wer\s+glaubt\s+(?:denn|ernsthaft|wirklich|noch|im\s+ernst|so\s*was)|von\s+wegen|ging\s+(?:\w+\s+)?daneben)\b"
@@ -134,6 +135,17 @@ def dismisses(text: str) -> bool:
     ("bringt gar nichts"): the clause waves the point away."""
     folded = fold(text)
     return bool(_CONTRA.search(folded) or _NO_USE.search(folded)) or bool(_ANYWAY.search(folded)) and negations(text) > 0
+
+
+# "…, Scrollen dagegen bringt nichts": waved away in contrast with the speaker's own point.
+_CONTRASTED = re.compile(r"\b(?:dagegen|hingegen|im\s+gegensatz|anders\s+als)\b")
+
+
+def dismissive_clauses(answer: str) -> List[str]:
+    """The answer's clauses (of at least MIN_CLAUSE_WORDS words) that wave something away, other
+    than in contrast with a point of the answer."""
+    return [c for c in clauses(answer) if len(words(c)) >= MIN_CLAUSE_WORDS and dismisses(c)
+            and not _CONTRASTED.search(fold(c))]
 
 
 def is_negated(text: str) -> bool:

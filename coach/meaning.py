@@ -30,7 +30,7 @@ import numpy as np
 import yaml
 
 from coach.answer_clauses import (
-    MIN_CLAUSE_WORDS, clauses, dismisses, is_negated, negations, opposite, readings, words,
+    MIN_CLAUSE_WORDS, clauses, dismissive_clauses, is_negated, negations, opposite, readings, words,
 )
 from coach.knowledge_base import Excuse
 from coach.sentence_embedding import embed
@@ -188,7 +188,7 @@ def _closest(phrasings: _Phrasings, similarity: np.ndarray, negated: int, points
 def _read(excuse: Excuse, answer: str) -> _Reading:
     read = readings(answer)
     # Dismissive clauses ("Mitlesen bringt eh nix") make no point; they may argue against one.
-    dismissive = [c for c in clauses(answer) if len(words(c)) >= MIN_CLAUSE_WORDS and dismisses(c)]
+    dismissive = dismissive_clauses(answer)
     refs = _references(excuse)
     points = int(refs.affirm.points.max()) + 1
     made = np.full((len(read), points), -1.0)

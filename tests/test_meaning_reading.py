@@ -73,6 +73,14 @@ def test_a_clause_granted_with_da_haben_sie_recht_is_the_ceos_not_the_trainees()
     assert read("Eine große Kampagne brauchen Sie dafür nicht")
 
 
+def test_points_named_next_to_as_many_dismissals_argue_the_ceos_case():
+    props = "Zweimal die Woche eine Viertelstunde im Kalender? Das halte ich für ein Märchen. Kontakte knüpfen Sie da keine."
+    assert scorer.judge(NO_TIME, f"{props} Ein Netzwerk dort ist reine Zeitverschwendung.").score == 0
+    # "egal wie …" is "regardless", not a dismissal: the point stands.
+    assert not answer_clauses.dismisses("Das lohnt sich, egal wie alt Sie sind")
+    assert scorer.judge(NO_TIME, f"{POINT} Das klappt, egal wie voll Ihr Kalender ist.").score >= 1
+
+
 def test_a_closing_turn_keeps_the_answer_on_the_trainees_side():
     assert scorer.judge(NO_TIME, f"Sie haben viel um die Ohren, da haben Sie recht. Aber {POINT[0].lower()}{POINT[1:]}"
                         ).score >= 1
