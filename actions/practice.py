@@ -43,7 +43,9 @@ from actions.practice_input import (
     STOP_PATTERN, is_button, latest_intent, latest_text, misread_answer, parse_code, parse_rounds, practice_active,
 )
 from actions.practice_phrasing import prompt, start_buttons, summarize
-from actions.practice_state import ANSWER_SLOT, ROUNDS_SLOT, STAGE_DONE, STATE_SLOT, Events, Practice, practicable
+from actions.practice_state import (
+    ANSWER_SLOT, ROUNDS_SLOT, STAGE_CODE, STAGE_DONE, STATE_SLOT, Events, Practice, practicable,
+)
 from actions.practice_turn import answer_events, give_hint, handle_message
 from coach import meaning
 
@@ -68,7 +70,9 @@ class ActionStartPractice(Action):
     def run(self, dispatcher, tracker, domain) -> Events:
         practice = Practice.of(tracker)
         text = latest_text(tracker)
-        if misread_answer(tracker):
+        # A long answer misread as "start", or the reply to the pending code question ("ohne Code"
+        # reads like "start without a code"): the running practice takes it, with no second intro.
+        if misread_answer(tracker) or (practice_active(tracker) and practice.stage == STAGE_CODE):
             return answer_events(dispatcher, tracker, practice)
         # Only the button "Noch einmal: …" names the excuse; in free text the NLU's excuse
         # entities (addons/multi_excuse.py) may come from any word.
@@ -134,7 +138,9 @@ class ActionPracticeHint(Action):
             dispatcher.utter_message(response="utter_practice_hint_inactive", buttons=start_buttons())
             return []
         practice = Practice.of(tracker)
-        if misread_answer(tracker):
+        # A long answer misread as "start", or the reply to the pending code question ("ohne Code"
+        # reads like "start without a code"): the running practice takes it, with no second intro.
+        if misread_answer(tracker) or (practice_active(tracker) and practice.stage == STAGE_CODE):
             return answer_events(dispatcher, tracker, practice)
         give_hint(dispatcher, practice)
         return practice.events()

@@ -46,6 +46,15 @@ def test_code_question(message, code):
     assert chat.button_payloads[-1] == "/affirm"  # "Coach wählt aus"
 
 
+@pytest.mark.parametrize("message", ["ohne Code", "Code WS-NOV"])
+def test_a_code_reply_read_as_start_answers_the_question_without_a_second_intro(message):
+    chat = PracticeConversation()
+    chat.say("start_practice", "Übungsmodus")
+    chat.say("start_practice", message)  # what the NLU makes of the button "ohne Code"
+    assert "utter_practice_intro" not in chat.responses and "utter_practice_ask_excuse" in chat.responses
+    assert chat.slots["practice"]["attempt"] == 1
+
+
 def test_code_in_the_start_message_skips_the_question():
     chat = PracticeConversation()
     chat.say("start_practice", "Rollenspiel starten mit Code ws-nov, 3 Runden")
