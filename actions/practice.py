@@ -138,9 +138,7 @@ class ActionPracticeHint(Action):
             dispatcher.utter_message(response="utter_practice_hint_inactive", buttons=start_buttons())
             return []
         practice = Practice.of(tracker)
-        # A long answer misread as "start", or the reply to the pending code question ("ohne Code"
-        # reads like "start without a code"): the running practice takes it, with no second intro.
-        if misread_answer(tracker) or (practice_active(tracker) and practice.stage == STAGE_CODE):
+        if misread_answer(tracker):
             return answer_events(dispatcher, tracker, practice)
         give_hint(dispatcher, practice)
         return practice.events()
