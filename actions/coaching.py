@@ -186,5 +186,5 @@ class ActionOfferExcuses(Action):
             response = "utter_unsure_offer"
         else:
             response = "utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"
-        ask_for_excuse(dispatcher, state, response, tracker.latest_message.get("intent_ranking") or [])
+        ask_for_excuse(dispatcher, state, response, tracker)
         return []

@@ -117,20 +117,19 @@ def offer_way_forward(dispatcher: CollectingDispatcher, state: CoachingState) ->
     state.phase = PHASE_NEXT
 
 
-def near_then_common_buttons(state: CoachingState, ranking: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
-    """As many buttons as common excuses: first those the message came near (an excuse at least
-    `reading.MAYBE_EXCUSE` likely, best first), then the common ones, none twice or done."""
+def near_then_common_buttons(state: CoachingState, near: Sequence[str]) -> List[Dict[str, str]]:
+    """As many buttons as common excuses: first those the message came near
+    (`reading.near_excuses`), then the common ones, none twice or done."""
     done = set(state.discussed_excuses)
-    near = [r.get("name") for r in ranking or [] if str(r.get("name") or "").startswith(reading.EXCUSE_PREFIX)
-            and float(r.get("confidence") or 0.0) >= reading.MAYBE_EXCUSE and r.get("name") in KB.excuses]
-    chosen = list(dict.fromkeys(e for e in near[:reading.MAX_OPTIONS] + list(KB.common_excuses) if e not in done))
+    chosen = list(dict.fromkeys(e for e in list(near) + list(KB.common_excuses) if e in KB.excuses and e not in done))
     return excuse_buttons(chosen[:len(KB.common_excuses)])
 
 
 def ask_for_excuse(dispatcher: CollectingDispatcher, state: CoachingState, response: str,
-                   ranking: Sequence[Dict[str, Any]] = ()) -> None:
-    """The fallback's question for the excuse, with the excuses the message came near first."""
-    dispatcher.utter_message(response=response, buttons=near_then_common_buttons(state, ranking))
+                   tracker: Optional[Tracker] = None) -> None:
+    """The question for the excuse; after a message (`tracker`), the excuses it came near first."""
+    near = reading.near_excuses(reading.parse_from(tracker.latest_message)) if tracker else []
+    dispatcher.utter_message(response=response, buttons=near_then_common_buttons(state, near))
 
 
 def reask(dispatcher: CollectingDispatcher, state: CoachingState, nothing_pending: str = "utter_after_faq") -> Events:

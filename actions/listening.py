@@ -56,7 +56,7 @@ class ActionClarifyExcuse(Action):
             titles = " oder ".join(f"„{KB.excuse(e).title}“" for e in options)
             dispatcher.utter_message(response="utter_clarify_excuse", titles=titles, buttons=excuse_buttons(options))
         else:
-            ask_for_excuse(dispatcher, state, "utter_fallback", tracker.latest_message.get("intent_ranking") or [])
+            ask_for_excuse(dispatcher, state, "utter_fallback", tracker)
             return save(state)
         state.phase = PHASE_CLARIFY
         return save(state)

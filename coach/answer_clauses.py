@@ -68,7 +68,7 @@ _AGREEING = re.compile(
 # … or one that ends by agreeing ("Sicherheit geht vor, seh ich genauso"), back to its last turn.
 _AGREED = re.compile(
     r"\b(?:sehe?\s+ich\s+(?:genauso|auch\s+so|genau\s+so)|ganz\s+meine\s+meinung|geht\s+mir\s+(?:auch\s+)?so|das\s+ist\s+(?:leider|halt|nun\s+mal)\s+so)\W*$")
-# ... or one whose last clause advises the CEO to stay away ("Lassen Sie das lieber", "besser
+# ... or one whose closing words advise the CEO to stay away ("Lassen Sie das lieber", "besser
 # raushalten", "Abwarten ist vernünftig", "…, da haben Sie recht"): whatever came before argued his case.
 _SIDES_WITH_CEO = re.compile(
     r"\blassen\s+sie\s+(?:das|es|linkedin)\s+(?:(?:lieber|besser|einfach|ruhig)\s*)?(?:bleiben|sein)?\W*$"
@@ -79,6 +79,7 @@ _SIDES_WITH_CEO = re.compile(
     r"|\babwarten\s+ist\s+(?:\w+\s+){0,2}(?:vernuenftig|richtig|klug|besser)"
     r"|\bpasst\s+(?:also|doch)\s*,?\s+wie\s+sie")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_TURN_INSIDE = re.compile(r"\b(?:aber|doch\s*,|trotzdem|allerdings|jedoch|dennoch|andererseits)\b")
 
 
 def _closing_words(answer: str, last_clause: str) -> str:
@@ -91,7 +92,6 @@ _TURN = re.compile(r"^\W*(?:aber|doch|trotzdem|allerdings|jedoch|dennoch|anderer
 # Clauses end at sentence ends, dashes, semicolons and a comma before a joining word; a plain
 # comma keeps a subordinate clause with its main clause, where its negation belongs. Captured, so
 # that splitting keeps each boundary (a "?" ends a question the next clause may answer).
-_TURN_INSIDE = re.compile(r"\b(?:aber|doch\s*,|trotzdem|allerdings|jedoch|dennoch|andererseits)\b")
 _CLAUSE_BOUNDARY = re.compile(
     r"([.!?;:]+\s*|\n+|\s[-–—]\s|,\s*(?=(?:und|aber|denn|sondern|doch|oder|trotzdem|allerdings)\b))")
 _WORD = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
@@ -141,11 +141,15 @@ def dismisses(text: str) -> bool:
 _CONTRASTED = re.compile(r"\b(?:dagegen|hingegen|im\s+gegensatz|anders\s+als)\b")
 
 
+def arguing_clauses(text: str) -> List[str]:
+    """The clauses long enough to carry an argument (MIN_CLAUSE_WORDS words or more)."""
+    return [c for c in clauses(text) if len(words(c)) >= MIN_CLAUSE_WORDS]
+
+
 def dismissive_clauses(answer: str) -> List[str]:
-    """The answer's clauses (of at least MIN_CLAUSE_WORDS words) that wave something away, other
-    than in contrast with a point of the answer."""
-    return [c for c in clauses(answer) if len(words(c)) >= MIN_CLAUSE_WORDS and dismisses(c)
-            and not _CONTRASTED.search(fold(c))]
+    """The answer's arguing clauses that wave something away, other than in contrast with a
+    point of the answer."""
+    return [c for c in arguing_clauses(answer) if dismisses(c) and not _CONTRASTED.search(fold(c))]
 
 
 def is_negated(text: str) -> bool:
@@ -213,8 +217,8 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
     sondern B" as one statement with the polarity of B. Clauses said while agreeing with the CEO
     (up to a turn such as "aber"; one ending "…, das sehe ich genauso" takes back what was said
     since the last turn), dismissive clauses ("ist eh egal") and clauses said only to be
-    rejected or conceded (`_taken_back`) are left out; an answer whose last clause advises the
-    CEO to stay away has no reading."""
+    rejected or conceded (`_taken_back`) are left out; an answer whose closing words advise the
+    CEO to stay away (`_closing_words`) has no reading."""
     readings, agreeing, turn = [], False, 0
     ends = _clauses_and_ends(answer)
     said = [clause for clause, _ in ends]

@@ -30,7 +30,7 @@ import numpy as np
 import yaml
 
 from coach.answer_clauses import (
-    MIN_CLAUSE_WORDS, clauses, dismissive_clauses, is_negated, negations, opposite, readings, words,
+    arguing_clauses, clauses, dismissive_clauses, is_negated, negations, opposite, readings, words,
 )
 from coach.knowledge_base import Excuse
 from coach.sentence_embedding import embed
@@ -107,8 +107,7 @@ def _references(excuse: Excuse) -> _References:
     # Counter-examples: the authored ones, and what the CEO himself says (agreeing with him
     # restates the excuse, it does not answer it).
     ceo = list(excuse.practice.openings + excuse.practice.yes_buts) if excuse.practice else []
-    negatives = list(_paraphrases().get(NEGATIVE_KEY) or []) + [c for line in ceo for c in clauses(line)
-                                                               if len(words(c)) >= 3]
+    negatives = list(_paraphrases().get(NEGATIVE_KEY) or []) + [c for line in ceo for c in arguing_clauses(line)]
     vectors = embed([t for t, _ in affirm] + [s for s, _ in sentences] + [t for t, _ in deny] + negatives)
     labels = vectors[[[t for t, _ in affirm].index(p.label) for p, _ in flat]]
     for n, (sentence, argument) in enumerate(sentences):
@@ -125,7 +124,7 @@ def _as_read(texts: List[str]) -> List[str]:
     sondern lernbar" is compared part by part, each with its own negation count."""
     result = []
     for text in texts:
-        parts = [c for c in clauses(text) if len(words(c)) >= MIN_CLAUSE_WORDS]
+        parts = arguing_clauses(text)
         result += parts if len(parts) > 1 else [text]
     return list(dict.fromkeys(result))
 

@@ -122,7 +122,7 @@ CLOSE_MATCH = 0.6
 def _in_passing(answer: str, made: Sequence[meaning.ClauseHit]) -> bool:
     if not made or max(hit.similarity for hit in made) >= CLOSE_MATCH:
         return False
-    said = [c for c in answer_clauses.clauses(answer) if len(answer_clauses.words(c)) >= answer_clauses.MIN_CLAUSE_WORDS]
+    said = answer_clauses.arguing_clauses(answer)
     return len(said) >= IN_PASSING_MIN_CLAUSES and len(made) / len(said) < IN_PASSING_MAX_SHARE
 
 

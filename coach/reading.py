@@ -148,6 +148,11 @@ def excuse_ranking(parse: Parse) -> List[Tuple[str, float]]:
     return [(name, conf) for name, conf in parse.ranking if name.startswith(EXCUSE_PREFIX)]
 
 
+def near_excuses(parse: Parse) -> List[str]:
+    """The likeliest excuses (up to MAX_OPTIONS) that are at least MAYBE_EXCUSE likely."""
+    return [e for e, conf in excuse_ranking(parse)[:MAX_OPTIONS] if conf >= MAYBE_EXCUSE]
+
+
 def share_of(parse: Parse, excuse_id: Optional[str]) -> float:
     return next((conf for name, conf in parse.ranking if name == excuse_id), 0.0)
 
@@ -255,7 +260,7 @@ def read(context: Context, parse: Parse) -> Optional[Move]:
             rest = [(n, c) for n, c in parse.ranking if n != "faq"]
             total = sum(c for _, c in rest) or 1.0
             return _excuse(context, replace(parse, intent=ranked[0][0], ranking=[(n, c / total) for n, c in rest]))
-        near = [e for e, conf in ranked[:MAX_OPTIONS] if conf >= MAYBE_EXCUSE]
+        near = near_excuses(parse)
         if len(near) >= 2 and not is_question(parse.text) and not context.current_excuse:
             # A statement that no how-to topic answers but several excuses come near ("da seh ich
             # keinen Bedarf"): which one is it?
@@ -270,7 +275,7 @@ def read(context: Context, parse: Parse) -> Optional[Move]:
     if parse.intent == "nlu_fallback" and not (context.current_excuse and context.asked in (ASKED_ARGUMENT, ASKED_STEP)):
         # Too unsure for any intent, but some excuses stand out: ask with them instead of the
         # generic fallback (the idea of Rasa's two-stage fallback).
-        likely = [e for e, conf in excuse_ranking(parse)[:MAX_OPTIONS] if conf >= MAYBE_EXCUSE]
+        likely = near_excuses(parse)
         if len(likely) >= 2:
             return Move("action_clarify_excuse", "unsure", options=likely)
     current = context.current_excuse
