@@ -9,7 +9,9 @@ Every message of the held-out NLU sets is read as the first message of a convers
 
 "Saved" are the wrong answers a plain top-intent coach would have given that become questions;
 "needless" are the questions where the top intent was right. The thresholds in coach/reading.py
-were tuned on `heldout` only; the other sets show whether that holds.
+were tuned on `heldout` and `heldout_second_author`; the other sets show whether that holds.
+The sweep re-reads the held-out excuse messages under other thresholds: where asking more
+would save wrong answers and where it only asks needlessly.
 
     python -m bench.clarify            # predicts with models/coach.tar.gz, writes results/bench-clarify.json
 """
@@ -18,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Tuple
 
 from coach import reading
 
@@ -65,6 +68,36 @@ def analyse(rows: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
         "right_share": round(excuse["right"] / excuses, 3) if excuses else None,
         "wrong_share": round(excuse["wrong"] / excuses, 3) if excuses else None,
     }
+
+
+# (CLEAR_EXCUSE, CLEAR_MARGIN) pairs the sweep reads the held-out sets with; the first is the coach's.
+SWEEP = ((reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN), (0.35, 0.15), (0.45, 0.35), (0.55, 0.25), (0.65, 0.25),
+         (0.65, 0.45))
+SWEEP_SETS = ("heldout", "heldout_second_author", "heldout_new_angles")
+
+
+@contextmanager
+def _thresholds(clear_excuse: float, clear_margin: float) -> Iterator[None]:
+    """reading's ask thresholds set for one measurement (the bench process only)."""
+    saved = reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN
+    reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN = clear_excuse, clear_margin
+    try:
+        yield
+    finally:
+        reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN = saved
+
+
+def sweep(predictions: Dict[str, List[Dict[str, Any]]]) -> List[Dict[str, Any]]:
+    """Per threshold pair, over the SWEEP_SETS' excuse messages: answered wrong, saved, needless asks."""
+    rows = [row for name in SWEEP_SETS for row in predictions.get(name, [])
+            if row["intent"].startswith(reading.EXCUSE_PREFIX)]
+    result = []
+    for clear_excuse, clear_margin in SWEEP:
+        with _thresholds(clear_excuse, clear_margin):
+            r = analyse(rows)
+        result.append({"clear_excuse": clear_excuse, "clear_margin": clear_margin, "messages": len(rows),
+                       "wrong": r["excuse_messages"]["wrong"], "saved": r["saved"], "needless_asks": r["needless_asks"]})
+    return result
 
 
 PREDICTIONS = ROOT / "results" / "bench-clarify-predictions.json"
@@ -123,6 +156,7 @@ def run() -> Dict[str, Any]:
     PREDICTIONS.write_text(json.dumps(predictions, ensure_ascii=False), encoding="utf-8")
     report = {name: analyse(rows) for name, rows in predictions.items()}
     report.update(between)
+    report["threshold_sweep"] = sweep(predictions)
     OUT.write_text(json.dumps(report, indent=1), encoding="utf-8")
     return report
 
@@ -130,6 +164,10 @@ def run() -> Dict[str, Any]:
 def main() -> int:
     report = run()
     for name, r in report.items():
+        if name == "threshold_sweep":
+            for row in r:
+                print(f"sweep {row}")
+            continue
         if "excuse_messages" not in r:
             print(f"{name:22} " + ", ".join(f"{k} {v}" for k, v in r.items()))
             continue
