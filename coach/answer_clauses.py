@@ -15,12 +15,16 @@ MIN_CLAUSE_WORDS = 3      # shorter clauses carry no argument of their own
 _NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
                    "nie", "niemals", "nichts", "nix", "niemand", "niemandem", "niemanden", "nirgends", "nirgendwo",
                    "keinerlei", "weder", "kaum", "ohne"}
-# Words that dismiss what they stand next to ("ist egal", "überschätzt", "ein Märchen", "können
-# Sie vergessen", "Als ob …!") ...
+# Words that dismiss what they stand next to ("ist egal", "überschätzt", "ein Märchen", "Panikmache",
+# "rausgeschmissenes Geld", "der falsche Kanal", "können Sie vergessen", "Als ob …!"), unless
+# negated themselves ("keine Spielerei", `_contra_said`) ...
 _CONTRA = re.compile(
     r"\b(?:ueberschaetzt|ueberbewertet|uebertrieben|sinnlos|quatsch|unsinn|bloedsinn|zeitverschwendung|"
     r"egal(?!\s+(?:wie|wo\w*|was|ob|welch\w*|wann|wer|warum|mit))|"
     r"mythos|maerchen|illusion|wunschdenken|schoenrechnerei|augenwischerei|schlagwort|hinkt|"
+    r"panikmache|geruecht|overkill|geldverschwendung|rausgeschmissen\w*|heisse\s+luft|spielerei|"
+    r"kinderkram|firlefanz|schnickschnack|humbug|unfug|kokolores|laecherlich|weltfremd|fuer\s+die\s+katz|"
+    r"verbrenn\w*|falsche\s+(?:ort|kanal|weg|platz)|"
     r"vergessen\s+sie(?!\s+nicht)|lassen\s+sie\s+(?:das|es)(?:\s+(?:lieber|besser|bleiben|sein|einfach|ganz))*\W*$|ueberfluessig|nutzlos|bloss\s+nicht|bezweifle\w*|"
     r"(?:koennen|kann|kannst)\s+(?:sie|sies|man|du)\s+(?:\w+\s+){0,2}(?:vergessen|knicken|abhaken)|"
     r"sich\s+sparen\W*$|glaub\w*\s+(?:ich|ihnen|keiner|niemand)\s+(?:\w+\s+)?(?:nicht|kein\w*)|"
@@ -134,7 +138,12 @@ def dismisses(text: str) -> bool:
     """A contra word ("überschätzt", "egal"), "eh" next to a negation, or a benefit waved away
     ("bringt gar nichts"): the clause waves the point away."""
     folded = fold(text)
-    return bool(_CONTRA.search(folded) or _NO_USE.search(folded)) or bool(_ANYWAY.search(folded)) and negations(text) > 0
+    return _contra_said(folded) or bool(_NO_USE.search(folded)) or bool(_ANYWAY.search(folded)) and negations(text) > 0
+
+
+def _contra_said(folded: str) -> bool:
+    """A contra word not itself negated: "keine Spielerei", "nicht überschätzt" take the point's side."""
+    return any(not _NEGATION_WORDS & set(folded[:match.start()].split()[-2:]) for match in _CONTRA.finditer(folded))
 
 
 # "…, Scrollen dagegen bringt nichts": waved away in contrast with the speaker's own point.

@@ -32,6 +32,21 @@ def test_eh_states_a_premise_and_dismisses_only_next_to_a_negation():
     assert not read("Das bringt eh nichts für Ihre Firma")
 
 
+@pytest.mark.parametrize("verdict", ["ist doch reine Panikmache", "ist rausgeschmissenes Geld",
+                                     "ist Schnickschnack für Konzerne", "ist schlicht der falsche Kanal"])
+def test_a_dismissive_verdict_waves_the_clause_away_unless_it_is_negated(verdict):
+    assert answer_clauses.dismisses(f"Das mit den Kontakten {verdict}")
+    negated = verdict.replace("ist doch reine", "ist keine").replace("ist rausgeschmissenes", "ist kein rausgeschmissenes")
+    negated = negated.replace("ist Schnickschnack", "ist kein Schnickschnack").replace("ist schlicht der", "ist nicht der")
+    assert not answer_clauses.dismisses(f"Das mit den Kontakten {negated}")
+
+
+def test_a_negated_contra_word_keeps_the_point():
+    answer = f"{POINT} Und das ist keine Spielerei, die Kontakte dort bringen Ihnen neue Aufträge."
+    assert scorer.judge(NO_TIME, answer).score >= 1
+    assert not answer_clauses.dismissive_clauses(answer)
+
+
 def test_waving_a_benefit_away_earns_nothing():
     judgement = scorer.judge(NO_TIME, "Ein Netzwerk dort hilft Ihnen auch nicht bei neuen Aufträgen weiter, "
                                       "und Kontakte bringen Ihnen keine Kunden.")
