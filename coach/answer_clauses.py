@@ -25,6 +25,8 @@ _CONTRA = re.compile(
     r"panikmache|geruecht|overkill|geldverschwendung|rausgeschmissen\w*|heisse\s+luft|spielerei|"
     r"kinderkram|firlefanz|schnickschnack|humbug|unfug|kokolores|laecherlich|weltfremd|fuer\s+die\s+katz|"
     r"verbrenn\w*|falsche\s+(?:ort|kanal|weg|platz)|"
+    r"stimmt\s+(?:so\s+|doch\s+|einfach\s+|halt\s+)?(?:nicht|nich|net|ned)|heisst\s+(?:gar\s+|ueberhaupt\s+|noch\s+|doch\s+)*(?:nichts|nix)|"
+    r"alles\s+andere\s+als|taug\w*\s+(?:\w+\s+){0,3}(?:nicht|nichts|nix)|"
     r"vergessen\s+sie(?!\s+nicht)|lassen\s+sie\s+(?:das|es)(?:\s+(?:lieber|besser|bleiben|sein|einfach|ganz))*\W*$|ueberfluessig|nutzlos|bloss\s+nicht|bezweifle\w*|"
     r"(?:koennen|kann|kannst)\s+(?:sie|sies|man|du)\s+(?:\w+\s+){0,2}(?:vergessen|knicken|abhaken)|"
     r"sich\s+sparen\W*$|glaub\w*\s+(?:ich|ihnen|keiner|niemand)\s+(?:\w+\s+)?(?:nicht|kein\w*)|"
@@ -33,9 +35,9 @@ _CONTRA = re.compile(
 # ... and "eh" next to a negation ("bringt eh nix"); alone it states a premise
 # ("wenn Sie eh Monteure suchen").
 _ANYWAY = re.compile(r"\b(?:eh|ohnehin)\b")
-# "bringt (Ihnen) gar nichts", "hat null gebracht": a benefit waved away.
+# "bringt (Ihnen) gar nichts", "bringt weder … noch …", "hat null gebracht": a benefit waved away.
 _NO_USE = re.compile(
-    r"\b(?:bring\w*|gebracht|hilft|geholfen|helfen|nuetz\w*|genuetzt|lohnt|gelohnt)\b(?:\s+\w+){0,3}?\s+(?:nichts|nix|null|kein\w*)\b"
+    r"\b(?:bring\w*|gebracht|hilft|geholfen|helfen|nuetz\w*|genuetzt|lohnt|gelohnt)\b(?:\s+\w+){0,3}?\s+(?:nichts|nix|null|kein\w*|weder)\b"
     r"|\b(?:nichts|nix|null)\s+(?:\w+\s+)?(?:gebracht|genuetzt|geholfen)\b")
 # What is said only to be conceded ("zwar …", "…, schön und gut", "klingt nett, aber …", "das
 # sagen die Berater immer", "…, da haben Sie recht") is not the trainee's own argument.

@@ -41,6 +41,18 @@ def test_a_dismissive_verdict_waves_the_clause_away_unless_it_is_negated(verdict
     assert not answer_clauses.dismisses(f"Das mit den Kontakten {negated}")
 
 
+@pytest.mark.parametrize("clause", [
+    "Dass feste Zeitfenster genügen, stimmt so nicht",
+    "Dass andere Chefs dort Aufträge finden, heißt noch gar nichts",
+    "Ein fester Termin im Kalender ist alles andere als sinnvoll",
+    "Als Kontaktbörse taugt das Netzwerk doch nichts",
+    "Die Kontakte dort bringen Ihnen weder Aufträge noch Reichweite",
+])
+def test_a_clause_that_calls_a_point_false_or_useless_makes_no_point(clause):
+    assert answer_clauses.dismisses(clause)
+    assert scorer.judge(NO_TIME, clause + ".").score == 0
+
+
 def test_a_negated_contra_word_keeps_the_point():
     answer = f"{POINT} Und das ist keine Spielerei, die Kontakte dort bringen Ihnen neue Aufträge."
     assert scorer.judge(NO_TIME, answer).score >= 1
