@@ -163,6 +163,16 @@ def dismissive_clauses(answer: str) -> List[str]:
     return [c for c in arguing_clauses(answer) if dismisses(c) and not _CONTRASTED.search(fold(c))]
 
 
+# "Sie müssen keine Abteilung aufbauen", "du brauchst nicht jeden Tag": a negation that takes a
+# burden off the CEO answers him; it does not side with him, however close it comes to a denial.
+_RELIEF = re.compile(r"^\W*(?:(?:und|aber|doch|also)\s+)?(?:sie|du)\s+(?:muessen|musst|brauchen|brauchst|sollen|sollst)\b")
+
+
+def relieves(text: str) -> bool:
+    """A negated clause that tells the CEO what he need not do."""
+    return bool(_RELIEF.match(fold(text))) and negations(text) > 0
+
+
 def is_negated(text: str) -> bool:
     """Negated or dismissive (for the feedback on answers that argue against a point)."""
     return negations(text) == 1 or dismisses(text)

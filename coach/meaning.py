@@ -15,6 +15,8 @@ So the answer is read clause by clause:
    and it must be closer to the point than to the authored counter-examples (`_negative`) and
    not clearly closer to an authored denial of any point (coach/key_point_stances.yml: "ein
    Netzwerk bringt nur Spam" denies "Netzwerk bringt Geschäftschancen" without a "nicht").
+   A clause clearly nearer to a denial than to any point sides with the CEO; the scorer weighs
+   such clauses against the ones that make points (`clauses_siding_with_ceo`).
 3. A list of keywords without a sentence is no argument: it earns at most one key point.
 
 Deterministic, offline, and explainable: every hit carries the clause that made it.
@@ -30,7 +32,7 @@ import numpy as np
 import yaml
 
 from coach.answer_clauses import (
-    arguing_clauses, clauses, dismissive_clauses, is_negated, negations, opposite, readings, words,
+    arguing_clauses, clauses, dismissive_clauses, is_negated, negations, opposite, readings, relieves, words,
 )
 from coach.knowledge_base import Excuse
 from coach.sentence_embedding import embed
@@ -46,6 +48,7 @@ MATCH_THRESHOLD = 0.5     # cosine from which a clause makes a key point
 NEGATIVE_MARGIN = 0.05     # ... and by how much it must be closer to the point than to a counter-example
 STANCE_MARGIN = -0.05     # ... and a denial of any point must not be clearly closer than this point
 POLARITY_PENALTY = 1.0     # subtracted from the similarity to a phrasing of other polarity
+SIDING_MARGIN = 0.1        # a clause this much nearer to a denial than to any point sides with the CEO
 
 @dataclass(frozen=True)
 class ClauseHit:
@@ -166,11 +169,21 @@ def clauses_against(excuse: Excuse, answer: str) -> Tuple[str, ...]:
     return _read(excuse, answer).against
 
 
+def clauses_siding_with_ceo(excuse: Excuse, answer: str) -> Tuple[int, ...]:
+    """The numbers of the answer's clauses that argue the CEO's case by meaning: every reading of
+    the clause that comes near the points is clearly nearer to a denial of some point than to
+    any point, in its own polarity ("Kundenbeziehungen pflegen Sie nicht über Posts",
+    "Sichtbarkeit ist nett"). Such a clause makes no point itself. "Sie müssen keine Abteilung
+    aufbauen" takes a burden off the CEO and sides with nobody."""
+    return _read(excuse, answer).siding
+
+
 @dataclass(frozen=True)
 class _Reading:
     clauses: List[Tuple[str, int]]
     made: np.ndarray                 # clause × key point: similarity, or -1
     against: Tuple[str, ...]         # clauses nearer to a denial of a point than to the point
+    siding: Tuple[int, ...] = ()     # numbers of the clauses that side with the CEO (`clauses_siding_with_ceo`)
 
 
 def _closest(phrasings: _Phrasings, similarity: np.ndarray, negated: int, points: int) -> np.ndarray:
@@ -200,9 +213,15 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
     vectors = vectors[:len(read)]
     to_affirm, to_deny = vectors @ refs.affirm.vectors.T, vectors @ refs.deny.vectors.T
     against_any = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(read), -1.0)
-    for c, (text, negated, _) in enumerate(read):
+    sides: Dict[int, bool] = {}
+    for c, (text, negated, number) in enumerate(read):
         affirm = _closest(refs.affirm, to_affirm[c], negated, points)
         deny = _closest(refs.deny, to_deny[c], negated, points)
+        # A clause sides with the CEO when every reading of it that comes near the points
+        # (the whole clause and its parts) is clearly nearer to a denial.
+        if max(deny.max(), affirm.max()) >= MATCH_THRESHOLD:
+            sides[number] = sides.get(number, True) and not relieves(text) and (
+                deny.max() - affirm.max() >= SIDING_MARGIN)
         # A clause nearer to a denial of any point than to this point argues against it.
         ok = (affirm - against_any[c] >= NEGATIVE_MARGIN) & (affirm - deny.max() >= STANCE_MARGIN)
         made[c] = np.where(ok, affirm, -1.0)
@@ -212,7 +231,8 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
         if not ok.any() and (np.maximum(affirm, deny).max() >= MATCH_THRESHOLD) and (
                 is_negated(text) or deny.max() > max(affirm.max(), against_any[c])):
             against.append(text)
-    return _Reading([(text, number) for text, _, number in read], made, tuple(dict.fromkeys(against)))
+    return _Reading([(text, number) for text, _, number in read], made, tuple(dict.fromkeys(against)),
+                    tuple(number for number, side in sides.items() if side))
 
 
 def assign(candidates: List[Tuple[float, int, str, int]]) -> List[ClauseHit]:

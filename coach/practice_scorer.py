@@ -95,9 +95,11 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
     if answer_clauses.is_keyword_list(answer):
         # Topic words without a sentence are no argument: one point at most.
         made = made[:1] and [max(made, key=lambda h: h.similarity)]
-    if made and len(answer_clauses.dismissive_clauses(answer)) >= len({hit.clause for hit in made}):
-        # As many clauses wave a point away ("bringt doch nichts", "halte ich für ein Märchen") as
-        # make one: the answer argues the CEO's case, with the points' words as props.
+    siding = meaning.clauses_siding_with_ceo(excuse, answer)
+    if made and len(answer_clauses.dismissive_clauses(answer)) + len(siding) >= len({hit.clause for hit in made}):
+        # As many clauses wave a point away ("bringt doch nichts", "halte ich für ein Märchen") or
+        # argue its opposite ("Sichtbarkeit ist nett, aber …") as make one: the answer argues the
+        # CEO's case, with the points' words as props.
         made = []
     hits = []
     for hit in made:

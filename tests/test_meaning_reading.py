@@ -3,7 +3,7 @@ with (conceding openers, dismissals), and where a negation belongs (a closing co
 "nicht A, sondern B"). Sentences written for these tests, not taken from the answer sets."""
 import pytest
 
-from coach import answer_clauses
+from coach import answer_clauses, meaning
 from coach import practice_scorer as scorer
 from coach.knowledge_base import load
 
@@ -144,3 +144,23 @@ def test_a_negated_point_is_denied_by_its_words_without_the_negation():
     assert answer_clauses.opposite("Ein Marathon und kein Sprint") == ""  # a closing contrast negates nothing
     tidy_up = KB.excuse("excuse_tidy_up_first")
     assert scorer.judge(tidy_up, "Perfektion ist sehr wohl ein Startkriterium, halbfertig blamiert man sich.").score == 0
+
+
+def test_a_clause_arguing_the_opposite_without_a_negation_word_sides_with_the_ceo():
+    point = "Zehn Minuten am Morgen genügen."
+    assert scorer.judge(NO_TIME, point).score >= 1
+    opposite = f"{point} Wer dort mitreden will, hängt am Ende jeden Abend stundenlang am Handy."
+    assert meaning.clauses_siding_with_ceo(NO_TIME, opposite) == (1,)
+    judgement = scorer.judge(NO_TIME, opposite)
+    assert judgement.score == 0 and judgement.verdict == scorer.VERDICT_AGAINST
+
+
+def test_telling_the_ceo_what_he_need_not_do_sides_with_nobody():
+    no_resources = KB.excuse("excuse_no_resources")
+    answer = "Sie brauchen kein Social-Media-Team. Eine Kollegin mit ein paar Stunden die Woche genügt für den Anfang."
+    assert meaning.clauses_siding_with_ceo(no_resources, answer) == ()
+    assert scorer.judge(no_resources, answer).score >= 1
+    assert answer_clauses.relieves("Sie brauchen kein Social-Media-Team")
+    assert answer_clauses.relieves("Aber du musst ja nicht jeden Tag posten")
+    assert not answer_clauses.relieves("Sie brauchen ein ganzes Team dafür")
+    assert not answer_clauses.relieves("Man braucht kein Team")
