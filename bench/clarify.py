@@ -70,32 +70,34 @@ def analyse(rows: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
-# (CLEAR_EXCUSE, CLEAR_MARGIN) pairs the sweep reads the held-out sets with; the first is the coach's.
-SWEEP = ((reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN), (0.35, 0.15), (0.45, 0.35), (0.55, 0.25), (0.65, 0.25),
-         (0.65, 0.45))
+# (CLEAR_EXCUSE, CLEAR_MARGIN, SECOND_READING) the sweep reads the held-out sets with; the first is
+# the coach's, 1.0 switches the second-reading question off.
+SWEEP = ((reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN, reading.SECOND_READING), (0.45, 0.25, 1.0), (0.35, 0.15, 1.0),
+         (0.45, 0.35, 1.0), (0.55, 0.25, 1.0), (0.65, 0.25, 1.0), (0.45, 0.25, 0.25), (0.45, 0.25, 0.15))
 SWEEP_SETS = ("heldout", "heldout_second_author", "heldout_new_angles")
 
 
 @contextmanager
-def _thresholds(clear_excuse: float, clear_margin: float) -> Iterator[None]:
+def _thresholds(clear_excuse: float, clear_margin: float, second_reading: float) -> Iterator[None]:
     """reading's ask thresholds set for one measurement (the bench process only)."""
-    saved = reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN
-    reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN = clear_excuse, clear_margin
+    saved = reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN, reading.SECOND_READING
+    reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN, reading.SECOND_READING = clear_excuse, clear_margin, second_reading
     try:
         yield
     finally:
-        reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN = saved
+        reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN, reading.SECOND_READING = saved
 
 
 def sweep(predictions: Dict[str, List[Dict[str, Any]]]) -> List[Dict[str, Any]]:
-    """Per threshold pair, over the SWEEP_SETS' excuse messages: answered wrong, saved, needless asks."""
+    """Per threshold triple, over the SWEEP_SETS' excuse messages: answered wrong, saved, needless asks."""
     rows = [row for name in SWEEP_SETS for row in predictions.get(name, [])
             if row["intent"].startswith(reading.EXCUSE_PREFIX)]
     result = []
-    for clear_excuse, clear_margin in SWEEP:
-        with _thresholds(clear_excuse, clear_margin):
+    for clear_excuse, clear_margin, second_reading in SWEEP:
+        with _thresholds(clear_excuse, clear_margin, second_reading):
             r = analyse(rows)
-        result.append({"clear_excuse": clear_excuse, "clear_margin": clear_margin, "messages": len(rows),
+        result.append({"clear_excuse": clear_excuse, "clear_margin": clear_margin, "second_reading": second_reading,
+                       "messages": len(rows),
                        "wrong": r["excuse_messages"]["wrong"], "saved": r["saved"], "needless_asks": r["needless_asks"]})
     return result
 

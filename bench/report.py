@@ -210,14 +210,15 @@ def _clarify_section(report: Dict[str, Any]) -> List[str]:
         if report.get(key):
             out += ["", f"Messages between two excuses and clear ones ({label}): "
                     + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report[key].items()) + "."]
-    out += ["", "Thresholds (coach/reading.py) were tuned on `heldout` and `heldout_second_author` only."]
+    out += ["", "Thresholds (coach/reading.py) were tuned on `heldout` and `heldout_second_author`, the "
+            "second-reading question on `clarify_tuning.yml`."]
     if report.get("threshold_sweep"):
         out += ["", "The same excuse messages (heldout, second author, new angles) read under other ask thresholds "
                 "(first row: the coach's):", "",
-                "| top excuse at least | margin at least | answered wrong | wrong answers saved | needless asks |",
-                "|---:|---:|---:|---:|---:|"]
-        out += [f"| {r['clear_excuse']} | {r['clear_margin']} | {r['wrong']} | {r['saved']} | {r['needless_asks']} |"
-                for r in report["threshold_sweep"]]
+                "| top excuse at least | margin at least | second excuse below | answered wrong | wrong answers saved "
+                "| needless asks |", "|---:|---:|---:|---:|---:|---:|"]
+        out += [f"| {r['clear_excuse']} | {r['clear_margin']} | {r.get('second_reading', '–')} | {r['wrong']} "
+                f"| {r['saved']} | {r['needless_asks']} |" for r in report["threshold_sweep"]]
     return out
 
 

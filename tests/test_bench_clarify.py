@@ -20,16 +20,23 @@ PREDICTIONS = {"heldout": [
 def test_first_row_is_the_coach_reading():
     first = clarify.sweep(PREDICTIONS)[0]
     plain = clarify.analyse(PREDICTIONS["heldout"])
-    assert (first["clear_excuse"], first["clear_margin"]) == (reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN)
+    assert (first["clear_excuse"], first["clear_margin"], first["second_reading"]) == (
+        reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN, reading.SECOND_READING)
     assert (first["wrong"], first["saved"], first["needless_asks"]) == (
         plain["excuse_messages"]["wrong"], plain["saved"], plain["needless_asks"])
 
 
 def test_a_stricter_bar_asks_more_and_the_thresholds_are_restored():
-    rows = {(r["clear_excuse"], r["clear_margin"]): r for r in clarify.sweep(PREDICTIONS)}
-    lax, coach, strict = rows[(0.35, 0.15)], rows[clarify.SWEEP[0]], rows[(0.45, 0.35)]
+    rows = {(r["clear_excuse"], r["clear_margin"], r["second_reading"]): r for r in clarify.sweep(PREDICTIONS)}
+    lax, plain, strict = rows[(0.35, 0.15, 1.0)], rows[(0.45, 0.25, 1.0)], rows[(0.45, 0.35, 1.0)]
     assert (lax["wrong"], lax["saved"]) == (2, 0)                # margin 0.2 passes: the close call is answered wrong
-    assert (coach["wrong"], coach["saved"], coach["needless_asks"]) == (1, 1, 0)
+    assert (plain["wrong"], plain["saved"], plain["needless_asks"]) == (1, 1, 0)
     assert (strict["wrong"], strict["needless_asks"]) == (1, 1)  # margin 0.3 < 0.35: the right one is asked too,
     # and the confident misreading is answered at every bar
-    assert (reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN) == clarify.SWEEP[0]
+    assert (reading.CLEAR_EXCUSE, reading.CLEAR_MARGIN, reading.SECOND_READING) == clarify.SWEEP[0]
+
+
+def test_a_second_reading_is_asked_about_however_far_behind_it_is():
+    rows = {(r["clear_excuse"], r["clear_margin"], r["second_reading"]): r for r in clarify.sweep(PREDICTIONS)}
+    asking = rows[(0.45, 0.25, 0.25)]  # "keine Ideen" 0.6 ahead of "kann nicht schreiben" 0.3 by 0.3: asked
+    assert (asking["wrong"], asking["saved"], asking["needless_asks"]) == (1, 1, 1)

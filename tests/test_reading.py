@@ -86,6 +86,13 @@ def test_close_excuses_are_asked_about_not_guessed():
     assert move.action == "action_clarify_excuse" and move.options[:2] == [NO_TIME, PRIVACY]
 
 
+def test_a_second_reading_of_its_own_is_asked_about_even_behind_a_clear_first():
+    message = parse("uns fehlen die leute dafür", NO_TIME, ranking=[(NO_TIME, 0.66), (PRIVACY, 0.22), ("out_of_scope", 0.05)])
+    assert 0.66 - 0.22 >= reading.CLEAR_MARGIN and 0.22 >= reading.SECOND_READING
+    move = read(Context(), message)
+    assert move.action == "action_clarify_excuse" and move.options[:2] == [NO_TIME, PRIVACY]
+
+
 def test_a_clear_excuse_is_answered():
     move = read(Context(), parse("keine zeit", NO_TIME, ranking=[(NO_TIME, 0.9), (PRIVACY, 0.02)]))
     assert move.action == "action_coach_excuse" and move.excuses == [NO_TIME]

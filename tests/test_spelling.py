@@ -2,7 +2,7 @@
 
 Collects the texts from the knowledge base, the domain's responses (text and button titles),
 the German string literals in actions/*.py that reach the user, the chat page's visible texts
-and, if present, data/faq_responses.yml; removes {placeholders}, URLs, emojis and tokens with
+and the FAQ answers in data/faq_responses_*.yml; removes {placeholders}, URLs, emojis and tokens with
 digits, and runs Debian's `hunspell -d de_DE -l` (packages hunspell and hunspell-de-de, installed
 by scripts/setup_spelling.sh, part of `make test`). A word hunspell does not know fails the test
 with every place it occurs, unless it is in tests/spelling_allowlist.txt (reviewed words only:
