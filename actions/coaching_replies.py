@@ -55,7 +55,7 @@ def state_of(tracker: Tracker) -> CoachingState:
 
 
 def save(state: CoachingState) -> Events:
-    return [SlotSet(name, value) for name, value in state.slot_values().items()]
+    return [SlotSet(name, value) for name, value in state.changed_slot_values().items()]
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -156,9 +156,8 @@ class SessionLogBroker(EventBroker):
         elif kind == "bot":
             self.store.add_turn(
                 session_id, self._key("b", event), "bot", event.get("text"), _time(event),
-                action=self._last_action.get(sender),
+                action=self._last_action.get(sender), session_fields={"ended_at": _time(event)},
             )
-            self.store.update_session(session_id, ended_at=_time(event))
             self._last_turn[sender] = self._key("b", event)
         elif kind == "slot":
             self._slot_set(sender, session_id, event.get("name"), event.get("value"))
@@ -234,15 +233,15 @@ class SessionLogBroker(EventBroker):
             {"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 4)}
             for r in (parse.get("intent_ranking") or [])[:RANKING_LENGTH]
         ]
+        fields = {"ended_at": _time(event)}
+        if event.get("input_channel"):
+            fields["channel"] = event["input_channel"]
         self.store.add_turn(
             session_id, self._key("u", event), "user",
             event.get("text") if self.log_user_text else None, _time(event),
             intent=intent.get("name"), confidence=intent.get("confidence"), intents=ranking,
+            session_fields=fields,
         )
-        fields = {"ended_at": _time(event)}
-        if event.get("input_channel"):
-            fields["channel"] = event["input_channel"]
-        self.store.update_session(session_id, **fields)
 
     def _slot_set(self, sender: str, session_id: str, name: Optional[str], value: Any) -> None:
         slots = self._slots.setdefault(sender, {})

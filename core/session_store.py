@@ -96,11 +96,18 @@ class SessionStore:
     def add_turn(self, session_id: str, event_key: str, role: str, text: Optional[str],
                  at: datetime, intent: Optional[str] = None, confidence: Optional[float] = None,
                  intents: Optional[List[Dict[str, Any]]] = None,
-                 action: Optional[str] = None) -> bool:
-        """Append a turn; False (and no change) when `event_key` is logged for this session."""
+                 action: Optional[str] = None, session_fields: Optional[Dict[str, Any]] = None) -> bool:
+        """Append a turn; False (and no new turn) when `event_key` is logged for this session.
+        `session_fields` (as for `update_session`) are set on the session in the same transaction,
+        logged turn or not: one write per turn instead of two."""
+        unknown = set(session_fields or ()) - SESSION_FIELDS
+        if unknown:
+            raise ValueError(f"add_turn: unknown session field(s) {sorted(unknown)}")
         try:
             with Session(self.engine) as s, s.begin():
-                self._lock_session(s, session_id)  # serialises seq numbering per session
+                session = self._lock_session(s, session_id)  # serialises seq numbering per session
+                for name, value in (session_fields or {}).items():
+                    setattr(session, name, value)
                 if self._turn_exists(s, session_id, event_key):
                     return False
                 last_seq = s.scalar(select(func.max(TurnRow.seq)).where(TurnRow.session_id == session_id))

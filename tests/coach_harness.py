@@ -72,6 +72,7 @@ class Conversation:
         for event in events:
             if event["event"] == "slot":
                 self.slots[event["name"]] = event["value"]
+        self.last_events = events
         self.last = [render(m) for m in dispatcher.messages]
         return self.last
 

@@ -206,3 +206,25 @@ def test_a_correction_keeps_an_excuse_with_a_commitment_in_the_summary():
     chat.say("excuse_data_privacy", "nein, Sie haben mich falsch verstanden, mir geht es um den Datenschutz")
     assert chat.slots["current_excuse"] == "excuse_data_privacy"
     assert "excuse_no_time" in chat.slots["discussed_excuses"]
+
+
+def test_actions_send_back_only_the_slots_that_changed():
+    # Every SlotSet is validated, stored and logged by the Rasa server; unchanged ones cost only.
+    chat = Conversation()
+    chat.say("excuse_no_time")
+    first = {e["name"] for e in chat.last_events if e["event"] == "slot"}
+    assert {"current_excuse", "discussed_excuses", "outcomes"} <= first
+    chat.say("ask_source", "Woher stammt das?")
+    assert "Woher" not in chat.text and chat.text  # answered
+    again = {e["name"] for e in chat.last_events if e["event"] == "slot"}
+    assert not again & {"current_excuse", "discussed_excuses", "outcomes", "shown_arguments"}
+    assert chat.slots["current_excuse"] == "excuse_no_time"
+
+
+def test_a_list_changed_in_place_still_counts_as_changed():
+    from actions.coaching_state import CoachingState
+
+    state = CoachingState.from_slots({"discussed_excuses": ["excuse_no_time"]}.get)
+    assert state.changed_slot_values() == {}
+    state.discussed_excuses.append("excuse_no_roi")
+    assert state.changed_slot_values() == {"discussed_excuses": ["excuse_no_time", "excuse_no_roi"]}

@@ -336,3 +336,17 @@ def test_database_url_resolves_relative_sqlite_paths_from_the_project(monkeypatc
     assert database_url() == f"sqlite:///{ROOT / 'coach.db'}"
     monkeypatch.setenv("DATABASE_URL", POSTGRES_URL)
     assert database_url() == POSTGRES_URL
+
+
+def test_a_turn_and_its_session_fields_are_one_write(store):
+    start(store, "s1")
+    later = T0 + timedelta(minutes=5)
+    assert store.add_turn("s1", "u1", "user", "Hallo", later, session_fields={"ended_at": later, "channel": "rest"})
+    session = store.sessions()[0]
+    assert session["ended_at"] == later and session["channel"] == "rest"
+    # a replayed turn adds no turn, and its fields still hold
+    assert not store.add_turn("s1", "u1", "user", "Hallo", later, session_fields={"ended_at": later})
+    assert len(store.turns("s1")) == 1
+    with pytest.raises(ValueError):
+        store.add_turn("s1", "u2", "user", "x", later, session_fields={"sender_hash": "x"})
+    assert len(store.turns("s1")) == 1
