@@ -37,6 +37,9 @@ def excuses_found(result) -> set:
 def test_clause_split():
     text = "Keine Zeit und außerdem Datenschutz. Plus kein Budget"
     assert [text[s:e] for s, e in split_clauses(text)] == ["Keine Zeit", "Datenschutz", "kein Budget"]
+    text = "Ich kann nicht gut formulieren und hab niemanden, der drüberliest"
+    assert [text[s:e] for s, e in split_clauses(text)] == ["Ich kann nicht gut formulieren",
+                                                           "hab niemanden, der drüberliest"]
 
 
 @pytest.mark.model
