@@ -267,7 +267,8 @@ class SessionLogBroker(EventBroker):
             self.store.update_session(session_id, **{contract.SESSION_SLOTS[name]: value})
 
     def _write_if_changed(self, session_id: str, write, rows) -> None:
-        # The actions set all coaching slots after every turn; write only what changed.
+        # Several slots feed one table (the excuse rows come from three) and a replay sends them
+        # again: write only rows that changed.
         key = (session_id, write.__name__)
         if self._written.get(key) != rows:
             write(session_id, rows)
