@@ -4,6 +4,8 @@ the session (slot `practice_rounds`, which addons/session_log.py writes to the s
 """
 from __future__ import annotations
 
+import copy
+
 import random
 from typing import Any, Dict, List, Optional, Text
 
@@ -34,13 +36,20 @@ class Practice:
         self.state: Dict[str, Any] = dict(state or {})
         self.rounds: List[Dict[str, Any]] = [dict(r) for r in rounds or []]
         self.sender = sender
+        # The rounds as read: the list grows all session and changes only when a round is scored.
+        self._rounds_read = copy.deepcopy(self.rounds) if rounds is not None else None
 
     @classmethod
     def of(cls, tracker: Tracker) -> "Practice":
         return cls(tracker.get_slot(STATE_SLOT), tracker.get_slot(ROUNDS_SLOT), tracker.sender_id)
 
     def events(self) -> Events:
-        return [SlotSet(STATE_SLOT, self.state), SlotSet(ROUNDS_SLOT, self.rounds)]
+        """The practice state, and the rounds when they changed: every turn re-sending the whole
+        session's rounds made a long practice slower with each round."""
+        events = [SlotSet(STATE_SLOT, self.state)]
+        if self.rounds != self._rounds_read:
+            events.append(SlotSet(ROUNDS_SLOT, self.rounds))
+        return events
 
     # -- setup ----------------------------------------------------------------------------
     def start(self, rounds: int, fixed_excuse: Optional[str], ask_code: bool) -> None:

@@ -377,3 +377,15 @@ def test_no_thanks_after_the_summary_ends_the_practice_not_in_the_coaching_fallb
 def test_words_agree_with_the_number_of_items():
     assert [practice_phrasing.by_count(n, "war", "waren") for n in (1, 2, 3)] == ["war", "waren", "waren"]
     assert practice_phrasing.by_count(1, "diesem Punkt", "diesen Punkten") == "diesem Punkt"
+
+
+def test_the_session_rounds_are_sent_back_only_when_a_round_was_added():
+    from actions.practice_state import ROUNDS_SLOT, Practice
+
+    rounds = [{"attempt": 1, "round": 1, "excuse_id": "excuse_no_time", "score": 2, "covered": []}]
+    unchanged = Practice({"attempt": 1, "round": 2}, rounds, "trainee")
+    assert [e["name"] for e in unchanged.events()] != [] and ROUNDS_SLOT not in {e["name"] for e in unchanged.events()}
+    added = Practice({"attempt": 1, "round": 2}, rounds, "trainee")
+    added.rounds.append({"attempt": 1, "round": 2, "excuse_id": "excuse_no_roi", "score": 1, "covered": []})
+    sent = {e["name"]: e["value"] for e in added.events()}
+    assert len(sent[ROUNDS_SLOT]) == 2 and rounds == [rounds[0]]  # the slot's own list is not changed in place
