@@ -251,8 +251,7 @@ class SessionLogBroker(EventBroker):
         elif name == contract.COMMITMENTS:
             self._write_if_changed(session_id, self.store.set_commitments, contract.commitment_rows(value))
         elif name == contract.PRACTICE_ROUNDS:
-            self._write_if_changed(session_id, self.store.set_practice_rounds,
-                                   contract.practice_round_rows(value, keep_text=self.log_user_text))
+            self._write_rounds(session_id, contract.practice_round_rows(value, keep_text=self.log_user_text))
         elif name == contract.COMMITMENT_REPORTS:
             # A returning user's answer about a commitment of an earlier session (idempotent).
             for report in contract.report_rows(value):
@@ -265,6 +264,21 @@ class SessionLogBroker(EventBroker):
                                       datetime.now(timezone.utc))
         elif name in contract.SESSION_SLOTS and value is not None:
             self.store.update_session(session_id, **{contract.SESSION_SLOTS[name]: value})
+
+    def _write_rounds(self, session_id: str, rows) -> None:
+        """The practice rounds: only those that are new or changed since the last write when this
+        process wrote them and none went away; otherwise all (after a restart, another server's
+        write, a deletion)."""
+        key = (session_id, self.store.set_practice_rounds.__name__)
+        before = self._written.get(key)
+        if before == rows:
+            return
+        keys = {(r.get("attempt"), r.get("round")) for r in rows}
+        if before is not None and all((r.get("attempt"), r.get("round")) in keys for r in before):
+            self.store.set_practice_rounds(session_id, [r for r in rows if r not in before], complete=False)
+        else:
+            self.store.set_practice_rounds(session_id, rows)
+        self._written[key] = rows
 
     def _write_if_changed(self, session_id: str, write, rows) -> None:
         # Several slots feed one table (the excuse rows come from three) and a replay sends them

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy import create_engine, func, inspect, select, tuple_
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -185,9 +185,11 @@ class SessionStore:
             return [{"misread_intent": r.misread_intent, "corrected_intent": r.corrected_intent, "at": r.at}
                     for r in rows]
 
-    def set_practice_rounds(self, session_id: str, rounds: List[Dict[str, Any]]) -> None:
+    def set_practice_rounds(self, session_id: str, rounds: List[Dict[str, Any]], complete: bool = True) -> None:
         """Make the session's practice rounds match `rounds` (key: attempt and round; each with
-        excuse_id, score 0–3, covered key point labels, optional answer_excerpt and hints)."""
+        excuse_id, score 0–3, covered key point labels, optional answer_excerpt and hints).
+        `complete=False`: write only these rounds and leave the session's others as they are (a
+        long practice adds one round at a time; syncing all of them made each write slower)."""
         wanted: Dict[tuple, Dict[str, Any]] = {}
         for item in rounds:
             wanted[(int(item.get("attempt") or 1), int(item["round"]))] = {
@@ -199,7 +201,15 @@ class SessionStore:
             }
         with Session(self.engine) as s, s.begin():
             session = self._lock_session(s, session_id)
-            _sync(s, session.practice_rounds, wanted, lambda row: (row.attempt, row.round),
+            if not wanted and not complete:
+                return
+            if complete:
+                rows = session.practice_rounds
+            else:
+                rows = list(s.scalars(select(PracticeRoundRow).where(
+                    PracticeRoundRow.session_id == session_id,
+                    tuple_(PracticeRoundRow.attempt, PracticeRoundRow.round).in_(list(wanted)))))
+            _sync(s, rows, wanted, lambda row: (row.attempt, row.round),
                   lambda key: PracticeRoundRow(session_id=session_id, attempt=key[0], round=key[1]))
 
     # -- deletion (DSGVO: retention period, a user's request) -------------------------------

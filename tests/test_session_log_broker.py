@@ -89,3 +89,35 @@ def test_two_servers_taking_turns_with_one_conversation_log_it_as_one(tmp_path, 
     for broker in (server_a, server_b):
         broker.store.dispose()
     engine.dispose()
+
+
+def test_practice_rounds_logged_one_by_one_match_the_slot(tmp_path, monkeypatch):
+    """The broker writes only new or changed rounds while it knows what it wrote; the log ends up
+    as the slot says, also when a round goes away or another broker takes over."""
+    monkeypatch.setenv("SENDER_HASH_SECRET", "test-secret")
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    broker = SessionLogBroker(url)
+    clock = iter(1000.0 + i / 10 for i in range(1000))
+
+    def publish(target, **event):
+        target.publish({"sender_id": "user-1", "timestamp": next(clock), **event})
+
+    def rounds(*scores):
+        return [{"attempt": 1, "round": i + 1, "excuse_id": "excuse_no_time", "score": s, "covered": []}
+                for i, s in enumerate(scores)]
+
+    def logged():
+        return [(r["round"], r["score"]) for r in broker.store.sessions()[0]["practice_rounds"]]
+
+    publish(broker, event="session_started")
+    written = []
+    monkeypatch.setattr(broker.store, "set_practice_rounds",
+                        lambda sid, rows, complete=True, _write=broker.store.set_practice_rounds:
+                        (written.append((len(rows), complete)), _write(sid, rows, complete=complete)))
+    for value in (rounds(2), rounds(3), rounds(3, 1), rounds(3, 1, 0)):
+        publish(broker, event="slot", name="practice_rounds", value=value)
+    assert logged() == [(1, 3), (2, 1), (3, 0)]
+    assert written == [(1, True), (1, False), (1, False), (1, False)]  # after the first, one round each
+    publish(broker, event="slot", name="practice_rounds", value=rounds(3))  # rounds went away: all again
+    assert logged() == [(1, 3)] and written[-1] == (1, True)
+    broker.store.dispose()

@@ -350,3 +350,18 @@ def test_a_turn_and_its_session_fields_are_one_write(store):
     with pytest.raises(ValueError):
         store.add_turn("s1", "u2", "user", "x", later, session_fields={"sender_hash": "x"})
     assert len(store.turns("s1")) == 1
+
+
+def test_practice_rounds_written_one_at_a_time_keep_the_others(store):
+    start(store, "s1")
+
+    def round_(number, score):
+        return {"attempt": 1, "round": number, "excuse_id": "excuse_no_time", "score": score, "covered": ["a"]}
+
+    store.set_practice_rounds("s1", [round_(1, 2), round_(2, 1)])
+    store.set_practice_rounds("s1", [round_(2, 3), round_(3, 0)], complete=False)  # one changed, one new
+    rounds = store.sessions()[0]["practice_rounds"]
+    assert [(r["round"], r["score"]) for r in rounds] == [(1, 2), (2, 3), (3, 0)]
+    store.set_practice_rounds("s1", [], complete=False)  # nothing to write
+    store.set_practice_rounds("s1", [round_(1, 2)])  # complete: the others go
+    assert [r["round"] for r in store.sessions()[0]["practice_rounds"]] == [1]
