@@ -116,19 +116,26 @@ def responses_in_model_are_current() -> bool:
 
 # What the model is trained from. Rasa's dry run asks the shared training cache, not the model: back
 # on data that was trained once before, it calls a model built from other data "up to date". The
-# digest of these inputs, kept next to the model, tells whether the model itself is current.
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "addons")
+# digest of these inputs, kept next to the model, tells whether the model itself is current. The
+# components' code counts as addons/component_fingerprint.py counts it for Rasa's cache.
+TRAINING_FILES = ("config.yml", "domain.yml", "data")
 
 
 def training_inputs_digest(root: Path = ROOT) -> str:
-    digest = hashlib.sha256()
-    for name in TRAINING_INPUTS:
+    from addons.component_fingerprint import PINS, project_sources
+
+    config = yaml.safe_load((root / "config.yml").read_text(encoding="utf-8")) or {}
+    components = {entry["name"].rpartition(".")[0] for part in ("pipeline", "policies")
+                  for entry in config.get(part) or [] if "." in str(entry.get("name"))}
+    files: List[Path] = []
+    for name in TRAINING_FILES:
         path = root / name
-        files = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
-        for file in files:
-            if file.is_file() and "__pycache__" not in file.parts:
-                digest.update(file.relative_to(root).as_posix().encode("utf-8") + b"\0")
-                digest.update(file.read_bytes())
+        files += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+    files += project_sources(sorted(components), root) + [root / pins for pins in PINS if (root / pins).exists()]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(file.read_bytes())
     return digest.hexdigest()
 
 
