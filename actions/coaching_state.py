@@ -1,8 +1,8 @@
 """What the coach remembers within one conversation, kept in Rasa slots (plain Python).
 
 One object reads all coaching slots, the actions change it, and `changed_slot_values()` gives
-back what to store: only the slots that changed, since every SlotSet event is validated, stored
-and logged by the Rasa server (about a third of its work per turn when all were sent back). Keeping the rules here (which argument comes next, what a summary contains)
+back what to store: only the slots that changed, since the Rasa server validates, stores and logs
+every SlotSet event. Keeping the rules here (which argument comes next, what a summary contains)
 makes them testable without Rasa.
 """
 from __future__ import annotations

@@ -5,7 +5,6 @@ the session (slot `practice_rounds`, which addons/session_log.py writes to the s
 from __future__ import annotations
 
 import copy
-
 import random
 from typing import Any, Dict, List, Optional, Text
 

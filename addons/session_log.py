@@ -269,7 +269,7 @@ class SessionLogBroker(EventBroker):
         """The practice rounds: only those that are new or changed since the last write when this
         process wrote them and none went away; otherwise all (after a restart, another server's
         write, a deletion)."""
-        key = (session_id, self.store.set_practice_rounds.__name__)
+        key = (session_id, contract.PRACTICE_ROUNDS)
         before = self._written.get(key)
         if before == rows:
             return

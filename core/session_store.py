@@ -199,10 +199,10 @@ class SessionStore:
                 "answer_excerpt": self._cap(item.get("answer_excerpt")),
                 "hints": int(item.get("hints") or 0),
             }
+        if not wanted and not complete:
+            return
         with Session(self.engine) as s, s.begin():
             session = self._lock_session(s, session_id)
-            if not wanted and not complete:
-                return
             if complete:
                 rows = session.practice_rounds
             else:
