@@ -71,6 +71,10 @@ _AGREEING = re.compile(
     r"(?:das\s+)?(?:versteh|verstehe|kenn|kenne)\s+ich|kann\s+ich\s+(?:\w+\s+)?(?:verstehen|nachvollziehen)|klingt\s+(?:\w+\s+)?(?:vernuenftig|gut|plausibel|logisch)|"
     r"gute\s+idee|das\s+(?:verstehe|sehe|kenne?)\s+ich|da\s+kann\s+ich\s+sie\s+verstehen|"
     r"sie\s+haben\s+(?:\w+\s+){0,2}recht|recht\s+haben\s+sie)\b")
+# Once the trainee has made a point of their own, a bare confirmation word confirms that point
+# ("Welche Frage stellen Kunden ständig? Genau das ist ein Post."), not the CEO.
+_BARE_CONFIRMATION = re.compile(
+    r"^\W*(?:(?:und|also)\s+)?(?:ja|genau|richtig|klar|stimmt|natuerlich|sicher|logisch|absolut|selbstverstaendlich)\b")
 # … or one that ends by agreeing ("Sicherheit geht vor, seh ich genauso"), back to its last turn.
 _AGREED = re.compile(
     r"\b(?:sehe?\s+ich\s+(?:genauso|auch\s+so|genau\s+so)|ganz\s+meine\s+meinung|geht\s+mir\s+(?:auch\s+)?so|das\s+ist\s+(?:leider|halt|nun\s+mal)\s+so)\W*$")
@@ -249,7 +253,8 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
         folded = fold(clause)
         if _TURN.match(folded):
             turn = number
-        agreeing = bool(_AGREEING.search(folded)) or (agreeing and not _TURN.match(folded))
+        opens = bool(_AGREEING.search(folded)) and not (readings and _BARE_CONFIRMATION.match(folded))
+        agreeing = opens or (agreeing and not _TURN.match(folded))
         if _AGREED.search(folded):
             readings = [r for r in readings if r[2] < turn]
             agreeing = True
