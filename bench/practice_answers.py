@@ -4,8 +4,9 @@ Answer sets by independent authors who saw the arguments' texts but not the scor
 or its paraphrases: `answers_tuning.yml` (`make test` gates it), `answers_holdout.yml`,
 `answers_third.yml`, `answers_fourth.yml` and `answers_fifth.yml` (each kept out of the tuning
 when it arrived and reported that way; the scorer's reading rules were later tuned on all five)
-and `answers_seventh.yml` (a seventh author, written after that tuning and kept out of it: the
-figure the issue's targets apply to).
+`answers_eighth.yml` and `answers_ninth.yml` (two more authors, written after the seventh; measured
+once untouched, then tuned on) and `answers_seventh.yml` (a seventh author, written after the
+tuning on the first five and kept out of all tuning since: the figure the issue's targets apply to).
 `answers_tuning_polarity.yml` (a sixth author: 231 answers that must earn nothing, most of them
 using the points' words to reject them) is a tuning set for reading who an answer sides with. Each answer has
 a kind (strong, one_point, agree, keywords, negated, off_topic) and the band of points a fair
@@ -30,6 +31,8 @@ SETS = {"tuning": ROOT / "tests" / "practice" / "answers_tuning.yml",
         "third": ROOT / "tests" / "practice" / "answers_third.yml",
         "fourth": ROOT / "tests" / "practice" / "answers_fourth.yml",
         "fifth": ROOT / "tests" / "practice" / "answers_fifth.yml",
+        "eighth": ROOT / "tests" / "practice" / "answers_eighth.yml",
+        "ninth": ROOT / "tests" / "practice" / "answers_ninth.yml",
         "seventh": ROOT / "tests" / "practice" / "answers_seventh.yml"}
 OUT = ROOT / "results" / "bench-practice.json"
 

@@ -14,7 +14,7 @@ MIN_CLAUSE_WORDS = 3      # shorter clauses carry no argument of their own
 
 _NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
                    "nie", "niemals", "nichts", "nix", "niemand", "niemandem", "niemanden", "nirgends", "nirgendwo",
-                   "keinerlei", "weder", "kaum", "ohne"}
+                   "keinerlei", "weder", "kaum", "ohne", "koi", "koa", "koin", "koine", "koiner", "koim", "nimmer"}
 # Words that dismiss what they stand next to ("ist egal", "überschätzt", "ein Märchen", "Panikmache",
 # "rausgeschmissenes Geld", "der falsche Kanal", "können Sie vergessen", "Als ob …!"), unless
 # negated themselves ("keine Spielerei", `_contra_said`) ...
@@ -88,6 +88,21 @@ _SIDES_WITH_CEO = re.compile(
     r"|\b(?:da|damit)\s+haben\s+sie\s+(?:\w+\s+){0,2}recht\W*$|\bsie\s+haben\s+(?:voellig|ganz|absolut|vollkommen)\s+recht\b"
     r"|\babwarten\s+ist\s+(?:\w+\s+){0,2}(?:vernuenftig|richtig|klug|besser)"
     r"|\bpasst\s+(?:also|doch)\s*,?\s+wie\s+sie")
+# Words that hold a statement at arm's length: someone else's claim ("sagen die Berater",
+# "predigen alle", "angeblich"), a hedge ("sagt sich so leicht", "klingt im Seminar wunderbar") or
+# a label for empty talk ("Kalenderspruch", "Beraterdeutsch"). Said of the clause before, they
+# take it back as the CEO's doubt, not the trainee's argument.
+_DISTANCING = re.compile(
+    r"(?<!\bzu\s)\b(?:sagen|sagt|erzaehlen|erzaehlt|predigen|predigt|behaupten|behauptet|versprechen|verspricht)\s+"
+    r"(?:(?!als\b)\w+\s+){0,3}(?:berater\w*|experten|coaches|trainer|gurus|agenturen|alle|immer|gern|gerne|ueberall|jeder)\b"
+    r"|\bsagt\s+sich\s+(?:so\s+|ja\s+|halt\s+)*leicht\b|\bangeblich\b"
+    r"|\b(?:klingt|klingen|hoert\s+sich)\b(?:\s+\w+){0,4}?\s+(?:schoen|gut|nett|toll|wunderbar|prima|super|huebsch)\b"
+    r"|\b(?:kalenderspruch|kalenderweisheit|beraterdeutsch|beratersprech|beraterlatein|werbesprech|"
+    r"sonntagsrede|floskel|phrase|buzzword|schlagwort)\w*")
+# "In Wahrheit …", "In der Praxis …": what came since the last turn was the view of others.
+_REALITY_TURN = re.compile(
+    r"^\W*(?:(?:aber|doch|nur|und)\s+)?(?:in\s+wahrheit|in\s+wirklichkeit|in\s+der\s+praxis|in\s+der\s+realitaet|"
+    r"die\s+realitaet|realistisch\s+(?:betrachtet|gesehen))\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _TURN_INSIDE = re.compile(r"\b(?:aber|doch\s*,|trotzdem|allerdings|jedoch|dennoch|andererseits)\b")
 
@@ -207,12 +222,14 @@ def _taken_back(said: List[Tuple[str, str]], number: int) -> bool:
     concession ("Zwar …", "…, schön und gut, aber") or a clause granted before a turn ("…, ja, aber")."""
     clause, end = said[number]
     folded = fold(clause)
-    if _CONCEDED.search(folded):
+    if _CONCEDED.search(folded) or _DISTANCING.search(folded):
         return True
     if number + 1 >= len(said):
         return False
     following = fold(said[number + 1][0])
     if _GRANTED_END.search(folded) and _TURN.match(following):
+        return True
+    if _DISTANCING.search(following) and (_BACK_REFERENCE.match(following) or len(words(following)) <= 6):
         return True
     if "?" in end:
         return bool(_REJECT_REPLY.match(following) or dismisses(following)
@@ -251,6 +268,8 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
         return []
     for number, clause in enumerate(said):
         folded = fold(clause)
+        if _REALITY_TURN.match(folded):
+            readings = [r for r in readings if r[2] < turn]
         if _TURN.match(folded):
             turn = number
         opens = bool(_AGREEING.search(folded)) and not (readings and _BARE_CONFIRMATION.match(folded))

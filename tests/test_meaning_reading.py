@@ -146,6 +146,32 @@ def test_a_question_before_the_point_or_a_negation_after_it_takes_nothing_back(k
     assert scorer.judge(NO_TIME, kept).score >= 1, kept
 
 
+SHORT_POINT = "Eine Viertelstunde zweimal die Woche im Kalender reicht"
+
+
+@pytest.mark.parametrize("distanced", [
+    f"{SHORT_POINT} – das sagt sich so leicht.",
+    f"{SHORT_POINT}, predigen die Berater immer.",
+    f"{SHORT_POINT} – schöner Kalenderspruch.",
+    f"{SHORT_POINT}, klingt im Seminar ganz wunderbar.",
+])
+def test_a_point_held_at_arms_length_is_the_ceos_doubt_not_the_trainees_argument(distanced):
+    assert scorer.judge(NO_TIME, distanced).score == 0, distanced
+
+
+def test_in_reality_takes_back_what_was_said_since_the_last_turn():
+    answer = f"Ja, man hört überall: {SHORT_POINT}. Aber in Wahrheit frisst LinkedIn jeden Abend zwei Stunden."
+    assert scorer.judge(NO_TIME, answer).score == 0
+    # The trainee's own point after "in Wahrheit" still counts.
+    own = f"Viele denken, dafür brauche man Stunden. In Wahrheit gilt: {SHORT_POINT}."
+    assert scorer.judge(NO_TIME, own).score >= 1
+
+
+def test_telling_what_the_ceo_has_to_tell_is_no_hearsay():
+    answer = f"Sie haben mehr zu erzählen als jeder Berater. Und {SHORT_POINT[0].lower()}{SHORT_POINT[1:]}."
+    assert scorer.judge(NO_TIME, answer).score >= 1
+
+
 def test_a_negated_point_is_denied_by_its_words_without_the_negation():
     assert answer_clauses.opposite("Perfektion ist kein Startkriterium") == "Perfektion ist Startkriterium"
     assert answer_clauses.opposite("Sie müssen nicht ständig online sein") == "Sie müssen ständig online sein"
