@@ -95,10 +95,20 @@ _SIDES_WITH_CEO = re.compile(
 _DISTANCING = re.compile(
     r"(?<!\bzu\s)\b(?:sagen|sagt|erzaehlen|erzaehlt|predigen|predigt|behaupten|behauptet|versprechen|verspricht)\s+"
     r"(?:(?!als\b)\w+\s+){0,3}(?:berater\w*|experten|coaches|trainer|gurus|agenturen|alle|immer|gern|gerne|ueberall|jeder)\b"
+    r"|\b(?:wird|werden)\s+(?:\w+\s+){0,2}(?:gesagt|behauptet|erzaehlt|gepredigt|versprochen|beschworen)\b"
+    r"|\b(?:man|sie|viele|manche|berater)\s+(?:koennte|koennten|wuerde|wuerden|mag|moegen)\s+(?:\w+\s+){0,2}"
+    r"(?:sagen|meinen|einwenden|behaupten)\b"
     r"|\bsagt\s+sich\s+(?:so\s+|ja\s+|halt\s+)*leicht\b|\bangeblich\b"
     r"|\b(?:klingt|klingen|hoert\s+sich)\b(?:\s+\w+){0,4}?\s+(?:schoen|gut|nett|toll|wunderbar|prima|super|huebsch)\b"
     r"|\b(?:kalenderspruch|kalenderweisheit|beraterdeutsch|beratersprech|beraterlatein|werbesprech|"
     r"sonntagsrede|floskel|phrase|buzzword|schlagwort)\w*")
+# "…, und trotzdem …", "…? Mag sein, aber …": the clause before is granted, not argued.
+_DESPITE = re.compile(
+    r"^\W*(?:(?:und|aber)\s+)?(?:trotzdem|dennoch|gleichwohl|mag\s+sein|kann\s+(?:schon\s+)?sein|"
+    r"schon\s+moeglich|geschenkt|na\s+und|und\s+wenn\s+schon)\b")
+# "…, oder?", "…, nicht wahr?": asks the CEO to agree with the point.
+_TAG_QUESTION = re.compile(r"^\W*(?:oder|oder\s+nicht|nicht\s+wahr|gell|gelle|ne|stimmt\W?s|richtig|woll|wa)\W*$")
+_W_WORD = re.compile(r"^\W*(?:(?:und|aber|also|doch)\s+)?(?:wer|wen|wem|wessen|was|wo\w*|wann|wie\w*|warum|weshalb|wieso|welch\w*)\b")
 # "In Wahrheit …", "In der Praxis …": what came since the last turn was the view of others.
 _REALITY_TURN = re.compile(
     r"^\W*(?:(?:aber|doch|nur|und)\s+)?(?:in\s+wahrheit|in\s+wirklichkeit|in\s+der\s+praxis|in\s+der\s+realitaet|"
@@ -230,6 +240,13 @@ def _taken_back(said: List[Tuple[str, str]], number: int) -> bool:
     if _GRANTED_END.search(folded) and _TURN.match(following):
         return True
     if _DISTANCING.search(following) and (_BACK_REFERENCE.match(following) or len(words(following)) <= 6):
+        return True
+    if _DESPITE.match(following):
+        return True
+    if "?" in said[number + 1][1] and len(words(following)) <= 5 and not (
+            _W_WORD.match(following) or _TAG_QUESTION.match(following)):
+        # An incredulous short question after it ("… – mitten in der Umstrukturierung?",
+        # "…? Bei Dichtungen?") doubts it.
         return True
     if "?" in end:
         return bool(_REJECT_REPLY.match(following) or dismisses(following)

@@ -159,6 +159,21 @@ def test_a_point_held_at_arms_length_is_the_ceos_doubt_not_the_trainees_argument
     assert scorer.judge(NO_TIME, distanced).score == 0, distanced
 
 
+@pytest.mark.parametrize("granted", [
+    f"{SHORT_POINT}, wird gern behauptet.",
+    f"Man könnte jetzt sagen, {SHORT_POINT[0].lower()}{SHORT_POINT[1:]}.",
+    f"{SHORT_POINT}, und trotzdem ist Ihr Betrieb wichtiger.",
+    f"{SHORT_POINT}? Mag sein, nur nicht bei Ihnen.",
+    f"{SHORT_POINT} – mitten in der Hauptsaison?",
+])
+def test_a_point_granted_or_doubted_by_the_next_clause_is_not_argued(granted):
+    assert scorer.judge(NO_TIME, granted).score == 0, granted
+
+
+def test_a_tag_question_asks_the_ceo_to_agree_with_the_point():
+    assert scorer.judge(NO_TIME, f"{SHORT_POINT}, oder?").score >= 1
+
+
 def test_in_reality_takes_back_what_was_said_since_the_last_turn():
     answer = f"Ja, man hört überall: {SHORT_POINT}. Aber in Wahrheit frisst LinkedIn jeden Abend zwei Stunden."
     assert scorer.judge(NO_TIME, answer).score == 0
