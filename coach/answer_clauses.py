@@ -67,7 +67,9 @@ _AGREEING = re.compile(
     r"|^\W*(?:natuerlich|sicher|logisch|absolut|selbstverstaendlich|mag\s+sein|kann\s+(?:schon\s+)?sein|"
     r"schon\s+(?:richtig|klar|wahr))(?:\s*,|\W*$)"
     r"|^\W*(?:ja\W+|na\s+ja\W+|naja\W+|na\W+|tja\W+|ach\W+\w*\W+|oje\W+|gut\W+|okay\W+|ok\W+)?(?:(?:da|damit)\s+(?:hat|haben)\s+(?:\w+\s+){1,3}recht|"
-    r"stimmt|genau|richtig|verstaendlich|nachvollziehbar|klar|da\s+ist\s+was\s+dran|"
+    # "Genau, …" agrees; "Genau deshalb …", "Genau das, was Sie beschreiben, ist eine Stärke" turns
+    # the CEO's premise against him.
+    r"stimmt|genau(?=\s*(?:[,.!;:–-]|$))|richtig(?=\s*(?:[,.!;:–-]|$))|verstaendlich|nachvollziehbar|klar|da\s+ist\s+was\s+dran|"
     r"(?:das\s+)?(?:versteh|verstehe|kenn|kenne)\s+ich|kann\s+ich\s+(?:\w+\s+)?(?:verstehen|nachvollziehen)|klingt\s+(?:\w+\s+)?(?:vernuenftig|gut|plausibel|logisch)|"
     r"gute\s+idee|das\s+(?:verstehe|sehe|kenne?)\s+ich|da\s+kann\s+ich\s+sie\s+verstehen|"
     r"sie\s+haben\s+(?:\w+\s+){0,2}recht|recht\s+haben\s+sie)\b")

@@ -23,13 +23,19 @@ def test_a_conceding_opener_sides_with_the_ceo_until_the_answer_turns(opener):
     assert scorer.judge(NO_TIME, f"{opener} Ihr Tag ist voll. Aber {POINT[0].lower()}{POINT[1:]}").score >= 1
 
 
-@pytest.mark.parametrize("confirmation", ["Genau das", "Richtig,", "Klar,", "Stimmt, und"])
+@pytest.mark.parametrize("confirmation", ["Genau,", "Richtig,", "Klar,", "Stimmt, und"])
 def test_a_confirmation_after_the_trainees_own_point_confirms_the_trainee(confirmation):
     own = "Was fragen Ihre Kunden am Telefon jede Woche? Daraus wird ein Beitrag."
     rest = f"{confirmation} lohnt sich. Und dafür reichen zehn Minuten fest im Kalender, jeden Dienstag."
     assert "Und dafür reichen zehn Minuten fest im Kalender, jeden Dienstag" in read(f"{own} {rest}")
     # Said first, before a point of the trainee's own, the same words still agree with the CEO.
     assert not read(rest)
+
+
+def test_genau_before_its_object_turns_the_ceos_premise_instead_of_agreeing():
+    turned = "Genau deshalb reicht eine Viertelstunde zweimal die Woche, fest im Kalender eingetragen."
+    assert scorer.judge(NO_TIME, turned).score >= 1
+    assert scorer.judge(NO_TIME, "Genau, eine Viertelstunde zweimal die Woche reicht dafür nie.").score == 0
 
 
 def test_yes_but_at_once_is_no_concession():
