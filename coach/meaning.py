@@ -35,7 +35,7 @@ from coach.answer_clauses import (
     arguing_clauses, clauses, dismissive_clauses, is_negated, negations, opposite, readings, relieves, words,
 )
 from coach.knowledge_base import Excuse
-from coach.sentence_embedding import embed
+from coach.sentence_embedding import PRACTICE_THREADS, embed
 
 PARAPHRASES_PATH = Path(__file__).with_name("key_point_paraphrases.yml")
 STANCES_PATH = Path(__file__).with_name("key_point_stances.yml")
@@ -206,7 +206,7 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
     made = np.full((len(read), points), -1.0)
     if not read and not dismissive:
         return _Reading([], made, ())
-    vectors = embed([text for text, _, _ in read] + dismissive)
+    vectors = embed([text for text, _, _ in read] + dismissive, threads=PRACTICE_THREADS)
     near = np.concatenate([vectors[len(read):] @ refs.affirm.vectors.T,
                            vectors[len(read):] @ refs.deny.vectors.T], axis=1)
     against = [c for c, row in zip(dismissive, near) if row.size and row.max() >= MATCH_THRESHOLD]

@@ -25,11 +25,11 @@ _BATCH = 256  # the encoder runs a list as one batch; bounded so long lists stay
 CACHE_ENV = "SENTENCE_EMBEDDING_CACHE"
 
 
-# BLAS threads per encoding: a chat message is a batch of one, and more threads than one fight
-# the Rasa and action servers for two cores (high system time, slower turns). A practice answer
-# is a batch of its clauses, scored while the rest of the bot waits for it: two threads shorten it.
-SINGLE_THREADS = 1
-BATCH_THREADS = 2
+# BLAS threads per encoding. A chat message (and the clauses the NLU reads in it) gets one: more
+# fight the Rasa and action servers for two cores under load (high system time, slower turns).
+# A practice answer is scored while the rest of the bot waits for it: its clauses get two.
+CHAT_THREADS = 1
+PRACTICE_THREADS = 2
 
 
 @lru_cache(maxsize=1)
@@ -60,9 +60,8 @@ def warm_up() -> None:
     embed(["Hallo"])
 
 
-def _encode(texts: List[str]) -> np.ndarray:
+def _encode(texts: List[str], threads: int = CHAT_THREADS) -> np.ndarray:
     encoder = _encoder()
-    threads = SINGLE_THREADS if len(texts) == 1 else BATCH_THREADS
     with _threadpools().limit(limits=threads, user_api="blas"):
         rows = [np.atleast_2d(encoder.encode(list(texts[i:i + _BATCH]))) for i in range(0, len(texts), _BATCH)]
     return np.vstack(rows).astype(np.float32)
@@ -76,8 +75,8 @@ def _one(text: str) -> np.ndarray:
     return vector
 
 
-def embed(texts: List[str]) -> np.ndarray:
-    """One L2-normalised 512-dimensional float32 row per text."""
+def embed(texts: List[str], threads: int = CHAT_THREADS) -> np.ndarray:
+    """One L2-normalised 512-dimensional float32 row per text, encoded on `threads` BLAS threads."""
     result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     known, missing = _precomputed(), []
     if len(texts) == 1 and texts[0] not in known:
@@ -91,7 +90,7 @@ def embed(texts: List[str]) -> np.ndarray:
     if missing:
         # A practice answer's readings repeat clauses (a clause and its comma parts): each once.
         unique = list(dict.fromkeys(texts[i] for i in missing))
-        vectors = dict(zip(unique, _encode(unique)))
+        vectors = dict(zip(unique, _encode(unique, threads)))
         result[missing] = [vectors[texts[i]] for i in missing]
     return result
 

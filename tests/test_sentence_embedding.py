@@ -2,26 +2,29 @@
 import numpy as np
 from threadpoolctl import threadpool_info
 
-from coach import sentence_embedding
+from coach import meaning, sentence_embedding
+from coach.knowledge_base import load
 
 
 def blas_threads():
     return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
 
 
-def test_a_chat_message_is_encoded_on_one_thread_and_a_practice_answers_clauses_on_two(monkeypatch):
+def test_chat_text_is_encoded_on_one_thread_and_a_practice_answers_clauses_on_two(monkeypatch):
+    no_time = load().excuse("excuse_no_time")
+    meaning.point_similarities(no_time, "Das ist ein Anfang.")  # its key points' phrasings, embedded once
     encoder = sentence_embedding._encoder()
     seen = []
     real = encoder.encode
 
     def recording(texts):
-        seen.append((len(texts), blas_threads()))
+        seen.append(blas_threads())
         return real(texts)
 
     monkeypatch.setattr(encoder, "encode", recording)
-    sentence_embedding._encode(["Keine Zeit für so was"])
-    sentence_embedding._encode(["Zehn Minuten reichen", "Ihre Kunden sind dort", "Fehler sind erlaubt"])
-    assert seen == [(1, sentence_embedding.SINGLE_THREADS), (3, sentence_embedding.BATCH_THREADS)]
+    sentence_embedding.embed(["Keine Zeit für so was, und Datenschutz", "und Datenschutz"])
+    meaning.point_similarities(no_time, "Zehn Minuten reichen. Ihre Kunden sind dort unterwegs.")
+    assert seen == [sentence_embedding.CHAT_THREADS, sentence_embedding.PRACTICE_THREADS]
 
 
 def test_a_text_gets_the_same_vector_alone_and_in_a_batch():
