@@ -111,6 +111,31 @@ _DESPITE = re.compile(
 # "…, oder?", "…, nicht wahr?": asks the CEO to agree with the point.
 _TAG_QUESTION = re.compile(r"^\W*(?:oder|oder\s+nicht|nicht\s+wahr|gell|gelle|ne|stimmt\W?s|richtig|woll|wa)\W*$")
 _W_WORD = re.compile(r"^\W*(?:(?:und|aber|also|doch)\s+)?(?:wer|wen|wem|wessen|was|wo\w*|wann|wie\w*|warum|weshalb|wieso|welch\w*)\b")
+# A question that names a claim without anyone asserting it ("Mit KI Texte schreiben lassen?",
+# "Netzwerke als feste Arbeitsaufgabe?") echoes it; a reply that points back at it judges it,
+# and only one that affirms it makes it the trainee's ("Mehr Sichtbarkeit? Auf jeden Fall."). A
+# question with alternatives ("… ein Risiko oder eher ein Bauchgefühl?") asks, it does not echo.
+_SPEAKERS = {"sie", "du", "ich", "wir", "man", "ihr"}
+_AFFIRMING = re.compile(r"^\W*(?:ja|jawohl|genau|klar|absolut|richtig|sicher|natuerlich|selbstverstaendlich|und\s+ob|"
+                        r"eben|exakt|definitiv|unbedingt|auf\s+jeden\s+fall|allerdings)\b")
+
+
+# "Das reicht völlig", "Das lohnt sich": a reply that points back and approves.
+_APPROVING = re.compile(rf"^\W*(?:(?:und|aber|doch|nur)\s+)?(?:{_POINTING_BACK}|die|der|es)\s+(?:\w+\s+){{0,2}}?"
+                        r"(?:reicht|reichen|genuegt|genuegen|lohnt|lohnen|klappt|funktioniert|hilft|bringt|passt|wirkt|zahlt|zaehlt|"
+                        r"ist\s+(?:\w+\s+)?(?:richtig|gut|der\s+punkt|der\s+weg|entscheidend|wichtig))\b")
+
+
+def _affirms(folded_reply: str) -> bool:
+    return bool(_AFFIRMING.match(folded_reply)) or bool(_APPROVING.match(folded_reply)) and not (
+        negations(folded_reply) or dismisses(folded_reply))
+
+
+def _echoes(folded_question: str) -> bool:
+    said = _WORD.findall(folded_question)
+    return not _W_WORD.match(folded_question) and not _SPEAKERS & set(said) and "oder" not in said
+
+
 # "In Wahrheit …", "In der Praxis …": what came since the last turn was the view of others.
 _REALITY_TURN = re.compile(
     r"^\W*(?:(?:aber|doch|nur|und)\s+)?(?:in\s+wahrheit|in\s+wirklichkeit|in\s+der\s+praxis|in\s+der\s+realitaet|"
@@ -251,6 +276,8 @@ def _taken_back(said: List[Tuple[str, str]], number: int) -> bool:
         # "…? Bei Dichtungen?") doubts it.
         return True
     if "?" in end:
+        if _echoes(folded) and _ANSWER_TO_QUESTION.match(following) and not _affirms(following):
+            return True
         return bool(_REJECT_REPLY.match(following) or dismisses(following)
                     or negations(following) and _ANSWER_TO_QUESTION.match(following))
     return dismisses(following) and bool(_BACK_REFERENCE.match(following))

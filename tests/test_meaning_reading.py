@@ -176,6 +176,21 @@ def test_a_point_granted_or_doubted_by_the_next_clause_is_not_argued(granted):
     assert scorer.judge(NO_TIME, granted).score == 0, granted
 
 
+ECHO = "Zweimal die Woche eine Viertelstunde fest im Kalender?"
+
+
+@pytest.mark.parametrize("judging", ["Das frisst am Ende trotzdem Ihren ganzen Abend.",
+                                     "Da machen Sie sich was vor, daraus werden schnell zwei Stunden."])
+def test_an_echoed_claim_is_judged_by_the_reply_that_points_back_at_it(judging):
+    assert scorer.judge(NO_TIME, f"{ECHO} {judging}").score == 0
+
+
+@pytest.mark.parametrize("affirming", ["Das reicht für den Anfang völlig.", "Auf jeden Fall, so ein fester Termin trägt.",
+                                       "Das lohnt sich, glauben Sie mir."])
+def test_an_echoed_claim_the_reply_affirms_is_the_trainees(affirming):
+    assert scorer.judge(NO_TIME, f"{ECHO} {affirming}").score >= 1
+
+
 def test_a_tag_question_asks_the_ceo_to_agree_with_the_point():
     assert scorer.judge(NO_TIME, f"{SHORT_POINT}, oder?").score >= 1
 
