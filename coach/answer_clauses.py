@@ -1,5 +1,5 @@
-"""How a practice answer is cut into clauses and read for polarity (plain Python): negation
-words and their scope (a closing contrast, "nicht A, sondern B"), dismissive words ("bringt eh
+"""How a practice answer is cut into clauses and read for polarity (plain Python; the words of
+polarity are coach/polarity.py): the scope of negation words (a closing contrast, "nicht A, sondern B"), dismissive words ("bringt eh
 nix", "überschätzt"), agreeing with or conceding to the CEO until a turn ("aber …"),
 and keyword lists without a sentence. coach/meaning.py compares the clauses by meaning.
 """
@@ -9,36 +9,10 @@ import re
 from typing import List, Tuple
 
 from coach.german_text import fold
+from coach.polarity import CONTRAST_TAIL, WORD, dismisses, negations, words
 
 MIN_CLAUSE_WORDS = 3      # shorter clauses carry no argument of their own
 
-_NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
-                   "nie", "niemals", "nichts", "nix", "niemand", "niemandem", "niemanden", "nirgends", "nirgendwo",
-                   "keinerlei", "weder", "kaum", "ohne", "koi", "koa", "koin", "koine", "koiner", "koim", "nimmer"}
-# Words that dismiss what they stand next to ("ist egal", "überschätzt", "ein Märchen", "Panikmache",
-# "rausgeschmissenes Geld", "der falsche Kanal", "können Sie vergessen", "Als ob …!"), unless
-# negated themselves ("keine Spielerei", `_contra_said`) ...
-_CONTRA = re.compile(
-    r"\b(?:ueberschaetzt|ueberbewertet|uebertrieben|sinnlos|quatsch|unsinn|bloedsinn|zeitverschwendung|"
-    r"egal(?!\s+(?:wie|wo\w*|was|ob|welch\w*|wann|wer|warum|mit))|"
-    r"mythos|maerchen|illusion|wunschdenken|schoenrechnerei|augenwischerei|schlagwort|hinkt|"
-    r"panikmache|geruecht|overkill|geldverschwendung|rausgeschmissen\w*|heisse\s+luft|spielerei|"
-    r"kinderkram|firlefanz|schnickschnack|humbug|unfug|kokolores|laecherlich|weltfremd|fuer\s+die\s+katz|"
-    r"verbrenn\w*|falsche\s+(?:ort|kanal|weg|platz)|"
-    r"stimmt\s+(?:so\s+|doch\s+|einfach\s+|halt\s+)?(?:nicht|nich|net|ned)|heisst\s+(?:gar\s+|ueberhaupt\s+|noch\s+|doch\s+)*(?:nichts|nix)|"
-    r"alles\s+andere\s+als|taug\w*\s+(?:\w+\s+){0,3}(?:nicht|nichts|nix)|"
-    r"vergessen\s+sie(?!\s+nicht)|lassen\s+sie\s+(?:das|es)(?:\s+(?:lieber|besser|bleiben|sein|einfach|ganz))*\W*$|ueberfluessig|nutzlos|bloss\s+nicht|bezweifle\w*|"
-    r"(?:koennen|kann|kannst)\s+(?:sie|sies|man|du)\s+(?:\w+\s+){0,2}(?:vergessen|knicken|abhaken)|"
-    r"sich\s+sparen\W*$|glaub\w*\s+(?:ich|ihnen|keiner|niemand)\s+(?:\w+\s+)?(?:nicht|kein\w*)|"
-    r"wer\s+glaubt\s+(?:denn|ernsthaft|wirklich|noch|im\s+ernst|so\s*was)|von\s+wegen|ging\s+(?:\w+\s+)?daneben)\b"
-    r"|^\W*als\s+ob\b")
-# ... and "eh" next to a negation ("bringt eh nix"); alone it states a premise
-# ("wenn Sie eh Monteure suchen").
-_ANYWAY = re.compile(r"\b(?:eh|ohnehin)\b")
-# "bringt (Ihnen) gar nichts", "bringt weder … noch …", "hat null gebracht": a benefit waved away.
-_NO_USE = re.compile(
-    r"\b(?:bring\w*|gebracht|hilft|geholfen|helfen|nuetz\w*|genuetzt|lohnt|gelohnt)\b(?:\s+\w+){0,3}?\s+(?:nichts|nix|null|kein\w*|weder)\b"
-    r"|\b(?:nichts|nix|null)\s+(?:\w+\s+)?(?:gebracht|genuetzt|geholfen)\b")
 # What is said only to be conceded ("zwar …", "…, schön und gut", "klingt nett, aber …", "das
 # sagen die Berater immer", "…, da haben Sie recht") is not the trainee's own argument.
 _CONCEDED = re.compile(
@@ -132,7 +106,7 @@ def _affirms(folded_reply: str) -> bool:
 
 
 def _echoes(folded_question: str) -> bool:
-    said = _WORD.findall(folded_question)
+    said = WORD.findall(folded_question)
     return not _W_WORD.match(folded_question) and not _SPEAKERS & set(said) and "oder" not in said
 
 
@@ -156,52 +130,9 @@ _TURN = re.compile(r"^\W*(?:aber|doch|trotzdem|allerdings|jedoch|dennoch|anderer
 # that splitting keeps each boundary (a "?" ends a question the next clause may answer).
 _CLAUSE_BOUNDARY = re.compile(
     r"([.!?;:]+\s*|\n+|\s[-–—]\s|,\s*(?=(?:und|aber|denn|sondern|doch|oder|trotzdem|allerdings)\b))")
-_WORD = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
 _FUNCTION_WORDS = set("""ich du sie er es wir ihr man das der die dem den ist sind sein hat haben wird werden
 kann koennen muss muessen soll sollen will wollen bringt macht gibt geht zeigt hilft wenn weil dass
 und aber oder nicht auch nur noch schon mit fuer auf in an zu""".split())
-
-
-def words(text: str) -> List[str]:
-    return _WORD.findall(text or "")
-
-
-# A contrast that closes a clause ("ein Marathon und kein Sprint", "Chefsache, nicht nur PR")
-# rejects the alternative, not the clause's own statement.
-_CONTRAST_TAIL = re.compile(r"(?:\s+und|,)\s+(?:kein\w*|nicht)\s+(?:nur\s+|mehr\s+)?\w+(?:\s+\w+){0,3}\W*$")
-
-
-def negations(text: str) -> int:
-    """How many negation words the text has (0, 1, or 2 for two and more), not counting a
-    closing contrast."""
-    folded = _CONTRAST_TAIL.sub("", fold(text))
-    return min(2, sum(1 for w in _WORD.findall(folded) if w in _NEGATION_WORDS))
-
-
-# The negation words whose removal turns a statement into its opposite ("Perfektion ist kein
-# Startkriterium" -> "Perfektion ist Startkriterium"); "ohne", "kaum" and "weder" reshape more.
-_PLAIN_NEGATION = re.compile(r"\b(?:nicht|nich|kein|keine|keinen|keinem|keiner|keines|nie|niemals|nichts|nix)\b\s*",
-                             re.IGNORECASE)
-
-
-def opposite(text: str) -> str:
-    """The statement a singly negated text denies, with its negation word taken out; "" when the
-    text has no such negation or more than one."""
-    if negations(text) != 1 or len(_PLAIN_NEGATION.findall(text)) != 1:
-        return ""
-    return " ".join(_PLAIN_NEGATION.sub("", text).split())
-
-
-def dismisses(text: str) -> bool:
-    """A contra word ("überschätzt", "egal"), "eh" next to a negation, or a benefit waved away
-    ("bringt gar nichts"): the clause waves the point away."""
-    folded = fold(text)
-    return _contra_said(folded) or bool(_NO_USE.search(folded)) or bool(_ANYWAY.search(folded)) and negations(text) > 0
-
-
-def _contra_said(folded: str) -> bool:
-    """A contra word not itself negated: "keine Spielerei", "nicht überschätzt" take the point's side."""
-    return any(not _NEGATION_WORDS & set(folded[:match.start()].split()[-2:]) for match in _CONTRA.finditer(folded))
 
 
 # "…, Scrollen dagegen bringt nichts": waved away in contrast with the speaker's own point.
@@ -218,20 +149,6 @@ def dismissive_clauses(answer: str) -> List[str]:
     point of the answer."""
     return [c for c in arguing_clauses(answer) if dismisses(c) and not _CONTRASTED.search(fold(c))]
 
-
-# "Sie müssen keine Abteilung aufbauen", "du brauchst nicht jeden Tag": a negation that takes a
-# burden off the CEO answers him; it does not side with him, however close it comes to a denial.
-_RELIEF = re.compile(r"^\W*(?:(?:und|aber|doch|also)\s+)?(?:sie|du)\s+(?:muessen|musst|brauchen|brauchst|sollen|sollst)\b")
-
-
-def relieves(text: str) -> bool:
-    """A negated clause that tells the CEO what he need not do."""
-    return bool(_RELIEF.match(fold(text))) and negations(text) > 0
-
-
-def is_negated(text: str) -> bool:
-    """Negated or dismissive (for the feedback on answers that argue against a point)."""
-    return negations(text) == 1 or dismisses(text)
 
 
 def _clauses_and_ends(text: str) -> List[Tuple[str, str]]:
@@ -335,7 +252,7 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
         rejected = number + 1 < len(said) and _INSTEAD.match(fold(said[number + 1])) and whole > 0
         if not rejected:
             readings.append((clause, whole, number))
-        stated = _CONTRAST_TAIL.sub("", clause)
+        stated = CONTRAST_TAIL.sub("", clause)
         if stated != clause and len(words(stated)) >= MIN_CLAUSE_WORDS:
             readings.append((stated, negations(stated), number))
         parts = [p.strip() for p in clause.split(",") if len(words(p)) >= MIN_CLAUSE_WORDS]

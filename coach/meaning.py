@@ -31,9 +31,8 @@ from typing import Dict, List, Tuple
 import numpy as np
 import yaml
 
-from coach.answer_clauses import (
-    arguing_clauses, clauses, dismissive_clauses, is_negated, negations, opposite, readings, relieves, words,
-)
+from coach.answer_clauses import arguing_clauses, clauses, dismissive_clauses, readings
+from coach.polarity import is_negated, negations, opposite, relieves, words
 from coach.knowledge_base import Excuse
 from coach.sentence_embedding import PRACTICE_THREADS, embed
 

@@ -3,7 +3,7 @@ with (conceding openers, dismissals), and where a negation belongs (a closing co
 "nicht A, sondern B"). Sentences written for these tests, not taken from the answer sets."""
 import pytest
 
-from coach import answer_clauses, meaning
+from coach import answer_clauses, meaning, polarity
 from coach import practice_scorer as scorer
 from coach.knowledge_base import load
 
@@ -50,10 +50,10 @@ def test_eh_states_a_premise_and_dismisses_only_next_to_a_negation():
 @pytest.mark.parametrize("verdict", ["ist doch reine Panikmache", "ist rausgeschmissenes Geld",
                                      "ist Schnickschnack für Konzerne", "ist schlicht der falsche Kanal"])
 def test_a_dismissive_verdict_waves_the_clause_away_unless_it_is_negated(verdict):
-    assert answer_clauses.dismisses(f"Das mit den Kontakten {verdict}")
+    assert polarity.dismisses(f"Das mit den Kontakten {verdict}")
     negated = verdict.replace("ist doch reine", "ist keine").replace("ist rausgeschmissenes", "ist kein rausgeschmissenes")
     negated = negated.replace("ist Schnickschnack", "ist kein Schnickschnack").replace("ist schlicht der", "ist nicht der")
-    assert not answer_clauses.dismisses(f"Das mit den Kontakten {negated}")
+    assert not polarity.dismisses(f"Das mit den Kontakten {negated}")
 
 
 @pytest.mark.parametrize("clause", [
@@ -64,7 +64,7 @@ def test_a_dismissive_verdict_waves_the_clause_away_unless_it_is_negated(verdict
     "Die Kontakte dort bringen Ihnen weder Aufträge noch Reichweite",
 ])
 def test_a_clause_that_calls_a_point_false_or_useless_makes_no_point(clause):
-    assert answer_clauses.dismisses(clause)
+    assert polarity.dismisses(clause)
     assert scorer.judge(NO_TIME, clause + ".").score == 0
 
 
@@ -119,7 +119,7 @@ def test_points_named_next_to_as_many_dismissals_argue_the_ceos_case():
     props = "Zweimal die Woche eine Viertelstunde im Kalender? Das halte ich für ein Märchen. Kontakte knüpfen Sie da keine."
     assert scorer.judge(NO_TIME, f"{props} Ein Netzwerk dort ist reine Zeitverschwendung.").score == 0
     # "egal wie …" is "regardless", not a dismissal: the point stands.
-    assert not answer_clauses.dismisses("Das lohnt sich, egal wie alt Sie sind")
+    assert not polarity.dismisses("Das lohnt sich, egal wie alt Sie sind")
     assert scorer.judge(NO_TIME, f"{POINT} Das klappt, egal wie voll Ihr Kalender ist.").score >= 1
 
 
@@ -209,10 +209,10 @@ def test_telling_what_the_ceo_has_to_tell_is_no_hearsay():
 
 
 def test_a_negated_point_is_denied_by_its_words_without_the_negation():
-    assert answer_clauses.opposite("Perfektion ist kein Startkriterium") == "Perfektion ist Startkriterium"
-    assert answer_clauses.opposite("Sie müssen nicht ständig online sein") == "Sie müssen ständig online sein"
-    assert answer_clauses.opposite("Ohne Netzwerk bleiben Sie unsichtbar") == ""  # "ohne" reshapes more
-    assert answer_clauses.opposite("Ein Marathon und kein Sprint") == ""  # a closing contrast negates nothing
+    assert polarity.opposite("Perfektion ist kein Startkriterium") == "Perfektion ist Startkriterium"
+    assert polarity.opposite("Sie müssen nicht ständig online sein") == "Sie müssen ständig online sein"
+    assert polarity.opposite("Ohne Netzwerk bleiben Sie unsichtbar") == ""  # "ohne" reshapes more
+    assert polarity.opposite("Ein Marathon und kein Sprint") == ""  # a closing contrast negates nothing
     tidy_up = KB.excuse("excuse_tidy_up_first")
     assert scorer.judge(tidy_up, "Perfektion ist sehr wohl ein Startkriterium, halbfertig blamiert man sich.").score == 0
 
@@ -231,7 +231,7 @@ def test_telling_the_ceo_what_he_need_not_do_sides_with_nobody():
     answer = "Sie brauchen kein Social-Media-Team. Eine Kollegin mit ein paar Stunden die Woche genügt für den Anfang."
     assert meaning.clauses_siding_with_ceo(no_resources, answer) == ()
     assert scorer.judge(no_resources, answer).score >= 1
-    assert answer_clauses.relieves("Sie brauchen kein Social-Media-Team")
-    assert answer_clauses.relieves("Aber du musst ja nicht jeden Tag posten")
-    assert not answer_clauses.relieves("Sie brauchen ein ganzes Team dafür")
-    assert not answer_clauses.relieves("Man braucht kein Team")
+    assert polarity.relieves("Sie brauchen kein Social-Media-Team")
+    assert polarity.relieves("Aber du musst ja nicht jeden Tag posten")
+    assert not polarity.relieves("Sie brauchen ein ganzes Team dafür")
+    assert not polarity.relieves("Man braucht kein Team")
