@@ -1,7 +1,7 @@
 """How a practice answer is cut into clauses and read for polarity (plain Python; the words of
-polarity are coach/polarity.py): the scope of negation words (a closing contrast, "nicht A, sondern B"), dismissive words ("bringt eh
-nix", "überschätzt"), agreeing with or conceding to the CEO until a turn ("aber …"),
-and keyword lists without a sentence. coach/meaning.py compares the clauses by meaning.
+polarity are coach/polarity.py): the scope of negation words (a closing contrast, "nicht A,
+sondern B"), dismissive clauses ("bringt eh nix", "überschätzt"), agreeing with or conceding to
+the CEO until a turn ("aber …"), and keyword lists without a sentence. coach/meaning.py compares the clauses by meaning.
 """
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import re
 from typing import List, Tuple
 
 from coach.german_text import fold
-from coach.polarity import CONTRAST_TAIL, WORD, dismisses, negations, words
+from coach.polarity import CONTRAST_TAIL, dismisses, negations, words
 
 MIN_CLAUSE_WORDS = 3      # shorter clauses carry no argument of their own
 
-# What is said only to be conceded ("zwar …", "…, schön und gut", "klingt nett, aber …", "das
-# sagen die Berater immer", "…, da haben Sie recht") is not the trainee's own argument.
+# What is said only to be conceded ("zwar …", "…, schön und gut", "das sagen die Berater immer",
+# "…, da haben Sie recht") is not the trainee's own argument (nor what is held at arm's length,
+# "klingt nett", "angeblich": `_DISTANCING`).
 _CONCEDED = re.compile(
-    r"\bzwar\b|\bschoen\s+und\s+gut\b|\bhin\s+oder\s+her\b|\bangeblich\b|\b(?:ist|bleibt)\s+(?:reine\s+)?theorie\b|"
-    r"\bklingt\s+(?:ja\s+|zwar\s+)?(?:ganz\s+|sehr\s+|alles\s+)?(?:nett|gut|schoen|toll)\b|"
+    r"\bzwar\b|\bschoen\s+und\s+gut\b|\bhin\s+oder\s+her\b|\b(?:ist|bleibt)\s+(?:reine\s+)?theorie\b|"
     r"\bmag\s+(?:ja\s+)?(?:sein|vorkommen|stimmen)\b|\b(?:sagen|behaupten)\s+(?:\w+\s+){1,3}immer\b|"
     r"\bheisst\s+es\s+(?:ja\s+)?(?:immer|oft|gern|ueberall)\b|,\s*(?:naja|na\s+ja|na\s+gut|tja)\W*$|"
     r",\s*(?:da|damit)\s+haben\s+sie\s+(?:\w+\s+){0,2}recht\W*$")
@@ -29,9 +29,10 @@ _REJECT_REPLY = re.compile(
     r"ueberhaupt\s+nicht\w*|nichts|nix|naja|na\s+ja|wohl\s+kaum|kaum)\b")
 # A clause that points back at the one before it ("…. Das können Sie vergessen.") ...
 _POINTING_BACK = r"das|dies\w*|so\s*was|sowas|davon|damit|dafuer|da"
-_BACK_REFERENCE = re.compile(rf"^\W*(?:(?:aber|und|doch|nur)\s+)?(?:{_POINTING_BACK})\b")
+_REPLY_OPENING = r"^\W*(?:(?:aber|und|doch|nur)\s+)?"
+_BACK_REFERENCE = re.compile(rf"{_REPLY_OPENING}(?:{_POINTING_BACK})\b")
 # ... or, after a question, at what it asked about ("Von den Jüngeren lernen? Die haben keine Geduld").
-_ANSWER_TO_QUESTION = re.compile(rf"^\W*(?:(?:aber|und|doch|nur)\s+)?(?:{_POINTING_BACK}|die|der|dem|den|es)\b")
+_ANSWER_TO_QUESTION = re.compile(rf"{_REPLY_OPENING}(?:{_POINTING_BACK}|die|der|dem|den|es)\b")
 # An answer that starts by agreeing with the CEO restates his excuse until it turns ("aber …").
 _AGREEING = re.compile(
     r"^\W*(?:ach\s+je|oh\s+je|oh\s+ja|ach\s+ja|ja\s+genau|zugegeben)\b"
@@ -84,7 +85,8 @@ _DESPITE = re.compile(
     r"schon\s+moeglich|geschenkt|na\s+und|und\s+wenn\s+schon)\b")
 # "…, oder?", "…, nicht wahr?": asks the CEO to agree with the point.
 _TAG_QUESTION = re.compile(r"^\W*(?:oder|oder\s+nicht|nicht\s+wahr|gell|gelle|ne|stimmt\W?s|richtig|woll|wa)\W*$")
-_W_WORD = re.compile(r"^\W*(?:(?:und|aber|also|doch)\s+)?(?:wer|wen|wem|wessen|was|wo\w*|wann|wie\w*|warum|weshalb|wieso|welch\w*)\b")
+_W_WORD = re.compile(
+    r"^\W*(?:(?:und|aber|also|doch)\s+)?(?:wer|wen|wem|wessen|was|wo\w*|wann|wie\w*|warum|weshalb|wieso|welch\w*)\b")
 # A question that names a claim without anyone asserting it ("Mit KI Texte schreiben lassen?",
 # "Netzwerke als feste Arbeitsaufgabe?") echoes it; a reply that points back at it judges it,
 # and only one that affirms it makes it the trainee's ("Mehr Sichtbarkeit? Auf jeden Fall."). A
@@ -92,10 +94,8 @@ _W_WORD = re.compile(r"^\W*(?:(?:und|aber|also|doch)\s+)?(?:wer|wen|wem|wessen|w
 _SPEAKERS = {"sie", "du", "ich", "wir", "man", "ihr"}
 _AFFIRMING = re.compile(r"^\W*(?:ja|jawohl|genau|klar|absolut|richtig|sicher|natuerlich|selbstverstaendlich|und\s+ob|"
                         r"eben|exakt|definitiv|unbedingt|auf\s+jeden\s+fall|allerdings)\b")
-
-
 # "Das reicht völlig", "Das lohnt sich": a reply that points back and approves.
-_APPROVING = re.compile(rf"^\W*(?:(?:und|aber|doch|nur)\s+)?(?:{_POINTING_BACK}|die|der|es)\s+(?:\w+\s+){{0,2}}?"
+_APPROVING = re.compile(rf"{_REPLY_OPENING}(?:{_POINTING_BACK}|die|der|es)\s+(?:\w+\s+){{0,2}}?"
                         r"(?:reicht|reichen|genuegt|genuegen|lohnt|lohnen|klappt|funktioniert|hilft|bringt|passt|wirkt|zahlt|zaehlt|"
                         r"ist\s+(?:\w+\s+)?(?:richtig|gut|der\s+punkt|der\s+weg|entscheidend|wichtig))\b")
 
@@ -106,7 +106,7 @@ def _affirms(folded_reply: str) -> bool:
 
 
 def _echoes(folded_question: str) -> bool:
-    said = WORD.findall(folded_question)
+    said = words(folded_question)
     return not _W_WORD.match(folded_question) and not _SPEAKERS & set(said) and "oder" not in said
 
 
@@ -148,7 +148,6 @@ def dismissive_clauses(answer: str) -> List[str]:
     """The answer's arguing clauses that wave something away, other than in contrast with a
     point of the answer."""
     return [c for c in arguing_clauses(answer) if dismisses(c) and not _CONTRASTED.search(fold(c))]
-
 
 
 def _clauses_and_ends(text: str) -> List[Tuple[str, str]]:

@@ -37,11 +37,11 @@ _ANYWAY = re.compile(r"\b(?:eh|ohnehin)\b")
 _NO_USE = re.compile(
     r"\b(?:bring\w*|gebracht|hilft|geholfen|helfen|nuetz\w*|genuetzt|lohnt|gelohnt)\b(?:\s+\w+){0,3}?\s+(?:nichts|nix|null|kein\w*|weder)\b"
     r"|\b(?:nichts|nix|null)\s+(?:\w+\s+)?(?:gebracht|genuetzt|geholfen)\b")
-WORD = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
+_WORD = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
 
 
 def words(text: str) -> List[str]:
-    return WORD.findall(text or "")
+    return _WORD.findall(text or "")
 
 
 # A contrast that closes a clause ("ein Marathon und kein Sprint", "Chefsache, nicht nur PR")
@@ -53,7 +53,7 @@ def negations(text: str) -> int:
     """How many negation words the text has (0, 1, or 2 for two and more), not counting a
     closing contrast."""
     folded = CONTRAST_TAIL.sub("", fold(text))
-    return min(2, sum(1 for w in WORD.findall(folded) if w in _NEGATION_WORDS))
+    return min(2, sum(1 for w in _WORD.findall(folded) if w in _NEGATION_WORDS))
 
 
 # The negation words whose removal turns a statement into its opposite ("Perfektion ist kein
