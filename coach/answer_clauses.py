@@ -17,7 +17,7 @@ MIN_CLAUSE_WORDS = 3      # shorter clauses carry no argument of their own
 # "…, da haben Sie recht") is not the trainee's own argument (nor what is held at arm's length,
 # "klingt nett", "angeblich": `_DISTANCING`).
 _CONCEDED = re.compile(
-    r"\bzwar\b|\bschoen\s+und\s+gut\b|\bhin\s+oder\s+her\b|\b(?:ist|bleibt)\s+(?:reine\s+)?theorie\b|"
+    r"(?<!\bund\s)\bzwar\b|\bschoen\s+und\s+gut\b|\bhin\s+oder\s+her\b|\b(?:ist|bleibt)\s+(?:reine\s+)?theorie\b|"
     r"\bmag\s+(?:ja\s+)?(?:sein|vorkommen|stimmen)\b|\b(?:sagen|behaupten)\s+(?:\w+\s+){1,3}immer\b|"
     r"\bheisst\s+es\s+(?:ja\s+)?(?:immer|oft|gern|ueberall)\b|,\s*(?:naja|na\s+ja|na\s+gut|tja)\W*$|"
     r",\s*(?:da|damit)\s+haben\s+sie\s+(?:\w+\s+){0,2}recht\W*$")

@@ -17,6 +17,8 @@ So the answer is read clause by clause:
    Netzwerk bringt nur Spam" denies "Netzwerk bringt Geschäftschancen" without a "nicht").
    A clause clearly nearer to a denial than to any point sides with the CEO; the scorer weighs
    such clauses against the ones that make points (`clauses_siding_with_ceo`).
+   A classifier per excuse over all phrasings (coach/point_classifier.py) adds how typical the
+   clause is of the point rather than of the other points, excuses and counter-examples.
 3. A list of keywords without a sentence is no argument: it earns at most one key point.
 
 Deterministic, offline, and explainable: every hit carries the clause that made it.
@@ -34,6 +36,7 @@ import yaml
 from coach.answer_clauses import arguing_clauses, clauses, dismissive_clauses, readings
 from coach.polarity import is_negated, negations, opposite, relieves, words
 from coach.knowledge_base import Excuse
+from coach.point_classifier import PointClassifier, fit
 from coach.sentence_embedding import PRACTICE_THREADS, embed
 
 PARAPHRASES_PATH = Path(__file__).with_name("key_point_paraphrases.yml")
@@ -42,12 +45,18 @@ NEGATIVE_KEY = "_negative"
 
 # Tuned on tests/practice/answers_tuning.yml, answers_holdout.yml and answers_tuning_polarity.yml;
 # the reading rules of coach/answer_clauses.py also on answers_third/fourth/fifth.yml;
-# answers_seventh.yml stays out of all tuning (bench/practice_answers.py).
+# the classifier's weight and the reading rules on every later set but answers_seventh.yml, which
+# stays out of all tuning (bench/practice_answers.py).
 MATCH_THRESHOLD = 0.5     # cosine from which a clause makes a key point
 NEGATIVE_MARGIN = 0.05     # ... and by how much it must be closer to the point than to a counter-example
 STANCE_MARGIN = -0.05     # ... and a denial of any point must not be clearly closer than this point
 POLARITY_PENALTY = 1.0     # subtracted from the similarity to a phrasing of other polarity
 SIDING_MARGIN = 0.1        # a clause this much nearer to a denial than to any point sides with the CEO
+# The classifier's probability for a point (coach/point_classifier.py) moves a clause's similarity
+# by this weight times its distance from the centre: a typical clause of the point gains, one
+# that only shares a phrasing's words loses.
+CLASSIFIER_WEIGHT = 0.3
+CLASSIFIER_CENTRE = 0.4
 
 @dataclass(frozen=True)
 class ClauseHit:
@@ -121,6 +130,25 @@ def _references(excuse: Excuse) -> _References:
                        vectors[len(affirm) + len(deny):])
 
 
+@lru_cache(maxsize=1)
+def _authored() -> Tuple[np.ndarray, Tuple[str, ...]]:
+    """The authored paraphrases of every excuse's key points, embedded once: vectors and the
+    excuse of each row."""
+    rows = [(text, excuse) for excuse, points in _paraphrases().items() if excuse != NEGATIVE_KEY
+            for texts in points.values() for text in texts or []]
+    return embed([text for text, _ in rows]), tuple(excuse for _, excuse in rows)
+
+
+@lru_cache(maxsize=64)
+def _classifier(excuse: Excuse) -> PointClassifier:
+    """The excuse's key points against its counter-examples and denials and against every
+    other excuse's points."""
+    refs = _references(excuse)
+    vectors, owners = _authored()
+    others = vectors[[owner != excuse.id for owner in owners]] if owners else vectors[:0]
+    return fit(refs.affirm.vectors, refs.affirm.points, np.concatenate([refs.negatives, refs.deny.vectors, others]))
+
+
 def _as_read(texts: List[str]) -> List[str]:
     """Phrasings cut into clauses as an answer is (`clauses`), so that "keine Charakterfrage,
     sondern lernbar" is compared part by part, each with its own negation count."""
@@ -149,9 +177,11 @@ def argument_order(excuse: Excuse, text: str) -> List[int]:
 
 
 def warm_up(kb) -> None:
-    """Embeds every excuse's key-point phrasings now (about a second), not at the first answer."""
+    """Embeds every excuse's key-point phrasings and fits its classifier now (seconds), not at
+    the first answer."""
     for excuse in kb.excuses.values():
         _references(excuse)
+        _classifier(excuse)
         _argument_vectors(excuse)
 
 
@@ -212,6 +242,7 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
     vectors = vectors[:len(read)]
     to_affirm, to_deny = vectors @ refs.affirm.vectors.T, vectors @ refs.deny.vectors.T
     against_any = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(read), -1.0)
+    typical = CLASSIFIER_WEIGHT * (_classifier(excuse).probabilities(vectors, points) - CLASSIFIER_CENTRE)
     sides: Dict[int, bool] = {}
     for c, (text, negated, number) in enumerate(read):
         affirm = _closest(refs.affirm, to_affirm[c], negated, points)
@@ -223,7 +254,7 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
                 deny.max() - affirm.max() >= SIDING_MARGIN)
         # A clause nearer to a denial of any point than to this point argues against it.
         ok = (affirm - against_any[c] >= NEGATIVE_MARGIN) & (affirm - deny.max() >= STANCE_MARGIN)
-        made[c] = np.where(ok, affirm, -1.0)
+        made[c] = np.where(ok, affirm + typical[c], -1.0)
         # For the feedback, a clause without a negation argues against a point only when it is
         # nearer to a denial than to every point and to the counter-examples: "LinkedIn ist halt
         # wichtig" is mere talk about LinkedIn, not a word for the CEO.

@@ -49,10 +49,18 @@ def words(text: str) -> List[str]:
 CONTRAST_TAIL = re.compile(r"(?:\s+und|,)\s+(?:kein\w*|nicht)\s+(?:nur\s+|mehr\s+)?\w+(?:\s+\w+){0,3}\W*$")
 
 
+# A negation of "more" limits, it does not deny: "zehn Minuten, mehr nicht", "mehr braucht es
+# nicht", "nicht mehr als eine Viertelstunde" say that little suffices. ("Nicht mehr" alone is
+# "no longer" and stays a negation.)
+_LIMIT = re.compile(
+    r"\bmehr\s+(?:(?:braucht\w*|brauchen|muss|musst|muessen|ist|wird|soll|sollte|darf)\s+(?:\w+\s+){0,2}?)?"
+    r"(?:nicht|nich|net|ned)\b(?!\s+mehr\b)|\b(?:nicht|nich|net|ned|kein\w*)\s+(?:\w+\s+)?mehr\s+als\b")
+
+
 def negations(text: str) -> int:
     """How many negation words the text has (0, 1, or 2 for two and more), not counting a
-    closing contrast."""
-    folded = CONTRAST_TAIL.sub("", fold(text))
+    closing contrast or a limit ("mehr nicht")."""
+    folded = _LIMIT.sub(" ", CONTRAST_TAIL.sub("", fold(text)))
     return min(2, sum(1 for w in _WORD.findall(folded) if w in _NEGATION_WORDS))
 
 

@@ -235,3 +235,23 @@ def test_telling_the_ceo_what_he_need_not_do_sides_with_nobody():
     assert polarity.relieves("Aber du musst ja nicht jeden Tag posten")
     assert not polarity.relieves("Sie brauchen ein ganzes Team dafür")
     assert not polarity.relieves("Man braucht kein Team")
+
+
+@pytest.mark.parametrize("limited", ["Eine Viertelstunde am Montag, mehr nicht.",
+                                     "Eine Viertelstunde am Montag, mehr braucht es wirklich nicht.",
+                                     "Nicht mehr als eine Viertelstunde am Montag."])
+def test_a_negated_more_limits_what_is_needed_and_denies_nothing(limited):
+    assert polarity.negations(limited) == 0
+
+
+@pytest.mark.parametrize("denied", ["Sie sind dort nicht mehr sichtbar.", "Mehr Kunden bringt Ihnen das nicht."])
+def test_no_longer_and_a_negated_amount_still_deny(denied):
+    assert polarity.negations(denied) == 1
+
+
+def test_und_zwar_specifies_the_point_and_concedes_nothing():
+    assert "und zwar jeden Dienstag fest im Kalender" in read(
+        "Ein kurzer Termin reicht, und zwar jeden Dienstag fest im Kalender.")
+    assert not read("Zwar reicht ein kurzer Termin am Dienstag.")
+    assert scorer.judge(NO_TIME, "Ein Viertelstündchen nach dem Mittagessen, mehr nicht, und zwar immer zur "
+                                 "gleichen Zeit.").score == 1

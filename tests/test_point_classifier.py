@@ -1,0 +1,72 @@
+"""The practice scorer's classifier of key points (coach/point_classifier.py): on made-up
+vectors, and on the real phrasings with the real encoder. Sentences written for these tests,
+not taken from the answer sets."""
+import numpy as np
+import pytest
+
+from coach import meaning
+from coach import practice_scorer as scorer
+from coach.knowledge_base import load
+from coach.point_classifier import NO_POINT, fit
+from coach.sentence_embedding import embed
+
+KB = load()
+
+
+def _cloud(centre, count, rng):
+    vectors = centre + 0.1 * rng.standard_normal((count, len(centre)))
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_a_vector_among_a_points_examples_gets_that_point():
+    rng = np.random.default_rng(0)
+    axes = np.eye(8)
+    points = np.concatenate([_cloud(axes[0], 20, rng), _cloud(axes[1], 20, rng)])
+    classifier = fit(points, np.repeat([0, 1], 20), _cloud(axes[2], 60, rng))
+    probabilities = classifier.probabilities(np.stack([axes[0], axes[1], axes[2]]), points=2)
+    assert probabilities.shape == (3, 2)
+    assert probabilities[0, 0] > 0.9 and probabilities[1, 1] > 0.9
+    assert probabilities[2].max() < 0.1  # the rest: no point of this excuse
+
+
+def test_one_point_against_the_rest_works_as_two_classes():
+    rng = np.random.default_rng(1)
+    axes = np.eye(4)
+    classifier = fit(_cloud(axes[0], 10, rng), np.zeros(10, dtype=int), _cloud(axes[1], 10, rng))
+    assert list(classifier.classes) == [NO_POINT, 0]
+    probabilities = classifier.probabilities(np.stack([axes[0], axes[1]]), points=1)
+    assert probabilities[0, 0] > 0.7 and probabilities[1, 0] < 0.3
+
+
+def _point(excuse, label):
+    return [text for text, _ in meaning.flat_key_points(excuse)].index(label)
+
+
+def test_a_clause_in_own_words_is_typical_of_its_point_and_not_of_another_excuses():
+    no_time = KB.excuse("excuse_no_time")
+    vectors = embed(["Zweimal die Woche ein Viertelstündchen im Kalender blocken, das langt dicke",
+                     "Ihre Betriebsgeheimnisse und Preislisten gehören natürlich nicht ins Netz"])
+    probabilities = meaning._classifier(no_time).probabilities(vectors, len(meaning.flat_key_points(no_time)))
+    small_slots = _point(no_time, "Kleine feste Zeitfenster genügen")
+    assert probabilities[0].argmax() == small_slots
+    assert probabilities[1].max() < 0.5 < probabilities[0, small_slots]
+
+
+def test_the_classifier_moves_a_clause_that_only_shares_a_phrasings_words(monkeypatch):
+    """"Keiner zwingt Sie, Ihre Kundenliste zu posten" comes close to a phrasing of "Kunden gehen
+    zum Wettbewerb" by its words; among all phrasings it is not typical of that point."""
+    privacy = KB.excuse("excuse_data_privacy")
+    answer = "Keiner zwingt Sie, Ihre Kundenliste oder Preise zu posten."
+    monkeypatch.setattr(meaning, "CLASSIFIER_WEIGHT", 0.0)
+    meaning._read.cache_clear()
+    assert "Kunden gehen zum Wettbewerb" in scorer.judge(privacy, answer).labels
+    monkeypatch.undo()
+    meaning._read.cache_clear()
+    assert "Kunden gehen zum Wettbewerb" not in scorer.judge(privacy, answer).labels
+
+
+@pytest.mark.parametrize("excuse", sorted(KB.excuses))
+def test_every_excuse_has_a_classifier_over_all_its_key_points(excuse):
+    classifier = meaning._classifier(KB.excuse(excuse))
+    points = len(meaning.flat_key_points(KB.excuse(excuse)))
+    assert sorted(classifier.classes) == [NO_POINT] + list(range(points))
