@@ -62,9 +62,15 @@ _SIDES_WITH_CEO = re.compile(
     r"|\b(?:lieber|besser)\s+(?:\w+\s+){0,2}(?:lassen|raushalten|bleibenlassen|verzichten)\W*$"
     r"|\bfinger\s+davon\b|\bfinger\s+weg\b|\b(?:das|es)\s+(?:ganz\s+|einfach\s+|lieber\s+)?(?:zu\s+)?lassen\W*$"
     r"|\bwarten\s+sie\s+(?:\w+\s+){0,2}ab\b|\bwuerde\s+ich\s+auch\s+(?:\w+\s+){0,3}nicht\b"
-    r"|\b(?:da|damit)\s+haben\s+sie\s+(?:\w+\s+){0,2}recht\W*$|\bsie\s+haben\s+(?:voellig|ganz|absolut|vollkommen)\s+recht\b"
+    r"|\b(?:da|damit)\s+haben\s+sie\s+(?:\w+\s+){0,5}recht\W*$|\bsie\s+haben\s+(?:voellig|ganz|absolut|vollkommen)\s+recht\b"
     r"|\babwarten\s+ist\s+(?:\w+\s+){0,2}(?:vernuenftig|richtig|klug|besser)"
-    r"|\bpasst\s+(?:also|doch)\s*,?\s+wie\s+sie")
+    r"|\bpasst\s+(?:also|doch)\s*,?\s+wie\s+sie"
+    # "Bleiben Sie bei dem, was funktioniert", "Lassen Sie das Thema ruhen", "an Ihrer Stelle würde
+    # ich's lassen", "Ihre Vorsicht hat ihren Sinn", "dann lieber gar nicht": the status quo endorsed.
+    r"|\bbleiben\s+sie\s+(?:\w+\s+){0,2}bei\b|\blassen\s+sie\s+(?:\w+\s+){0,5}(?:ruhen|liegen)\b"
+    r"|\ban\s+ihrer\s+stelle\s+(?:\w+\s+){0,4}(?:lassen|gesperrt|verzichten|bleibenlassen)\b"
+    r"|\bihre?\s+(?:vorsicht|zurueckhaltung|skepsis|linie|haltung|bauchgefuehl)\s+(?:\w+\s+){0,4}"
+    r"(?:sinn|richtig|klug|vernuenftig|sicherere?|gold|recht)\b|\blieber\s+gar\s+nicht\b|\bschweigen\s+(?:\w+\s+){0,2}gold\b")
 # Words that hold a statement at arm's length: someone else's claim ("sagen die Berater",
 # "predigen alle", "angeblich"), a hedge ("sagt sich so leicht", "klingt im Seminar wunderbar") or
 # a label for empty talk ("Kalenderspruch", "Beraterdeutsch"). Said of the clause before, they
@@ -76,6 +82,7 @@ _DISTANCING = re.compile(
     r"|\b(?:man|sie|viele|manche|berater)\s+(?:koennte|koennten|wuerde|wuerden|mag|moegen)\s+(?:\w+\s+){0,2}"
     r"(?:sagen|meinen|einwenden|behaupten)\b"
     r"|\bsagt\s+sich\s+(?:so\s+|ja\s+|halt\s+)*leicht\b|\bangeblich\b"
+    r"|\b(?:es\s+heisst|man\s+hoert)\s+(?:ja\s+|doch\s+|halt\s+)?(?:immer|oft|gern|ueberall|stets|haeufig)\b"
     r"|\b(?:klingt|klingen|hoert\s+sich)\b(?:\s+\w+){0,4}?\s+(?:schoen|gut|nett|toll|wunderbar|prima|super|huebsch)\b"
     r"|\b(?:kalenderspruch|kalenderweisheit|beraterdeutsch|beratersprech|beraterlatein|werbesprech|"
     r"sonntagsrede|floskel|phrase|buzzword|schlagwort)\w*")
@@ -83,6 +90,10 @@ _DISTANCING = re.compile(
 _DESPITE = re.compile(
     r"^\W*(?:(?:und|aber)\s+)?(?:trotzdem|dennoch|gleichwohl|mag\s+sein|kann\s+(?:schon\s+)?sein|"
     r"schon\s+moeglich|geschenkt|na\s+und|und\s+wenn\s+schon)\b")
+# "…, schön.", "…, toll.": a point closed by a bare word of praise is said with irony.
+_IRONIC_END = re.compile(r",\s*(?:schoen|toll|prima|super|wunderbar|nett|fein)\W*$")
+# A point only quoted („Marathon statt Sprint“) is someone else's words until the reply takes it up.
+_QUOTED = re.compile(r"^\W*[„\"»«‚'].+[“\"«»‘'”]\W*$")
 # "…, oder?", "…, nicht wahr?": asks the CEO to agree with the point.
 _TAG_QUESTION = re.compile(r"^\W*(?:oder|oder\s+nicht|nicht\s+wahr|gell|gelle|ne|stimmt\W?s|richtig|woll|wa)\W*$")
 _W_WORD = re.compile(
@@ -172,10 +183,11 @@ def _taken_back(said: List[Tuple[str, str]], number: int) -> bool:
     """Is clause `number` said only to be rejected or conceded? A question the next clause rejects
     ("Alle an Bord holen? Bloß nicht, …", "Kunden fragen? Das sagt doch keiner ehrlich"), a
     statement the next clause dismisses by pointing back ("…, das können Sie vergessen"), a
-    concession ("Zwar …", "…, schön und gut, aber") or a clause granted before a turn ("…, ja, aber")."""
+    concession ("Zwar …", "…, schön und gut, aber"), a clause granted before a turn ("…, ja, aber"),
+    said with irony ("…, schön.") or only quoted for the reply to judge („…“ – "super, nur …")."""
     clause, end = said[number]
     folded = fold(clause)
-    if _CONCEDED.search(folded) or _DISTANCING.search(folded):
+    if _CONCEDED.search(folded) or _DISTANCING.search(folded) or _IRONIC_END.search(folded):
         return True
     if number + 1 >= len(said):
         return False
@@ -190,6 +202,8 @@ def _taken_back(said: List[Tuple[str, str]], number: int) -> bool:
             _W_WORD.match(following) or _TAG_QUESTION.match(following)):
         # An incredulous short question after it ("… – mitten in der Umstrukturierung?",
         # "…? Bei Dichtungen?") doubts it.
+        return True
+    if _QUOTED.match(clause) and not _affirms(following):
         return True
     if "?" in end:
         if _echoes(folded) and _ANSWER_TO_QUESTION.match(following) and not _affirms(following):
@@ -210,6 +224,12 @@ def is_keyword_list(text: str) -> bool:
         fold(w) in _FUNCTION_WORDS for w in words(text)))
 
 
+# A question that expects "nobody"/"nothing" for an answer ("Wer liest das schon?", "Warum sollte
+# ein Kunde dort suchen?", "Wer erwartet denn wirklich, …?") states its negation.
+_RHETORICAL = re.compile(
+    r"^\W*(?:(?:und|aber|also|doch)\s+)?(?:wer|wen|wem|was|wozu|warum|wieso|weshalb)\b"
+    r"(?=.*\b(?:schon|denn\s+(?:wirklich|ernsthaft|bitte|ueberhaupt|im\s+ernst)|ernsthaft|im\s+ernst)\b"
+    r"|\W+(?:\w+\W+)?(?:sollte|sollten|soll)\b)")
 _INSTEAD = re.compile(r"^\W*sondern\b")
 _SUBORDINATE = re.compile(r"^\W*(?:wie|wenn|dass|ob|was|weil|da|falls|sobald|solange|welche\w*|wer|wo)\b")
 
@@ -217,7 +237,8 @@ _SUBORDINATE = re.compile(r"^\W*(?:wie|wenn|dass|ob|was|weil|da|falls|sobald|sol
 def readings(answer: str) -> List[Tuple[str, int, int]]:
     """(text, negations, clause number) for every clause of the answer and for its comma-separated
     parts; a subordinate part ("…, wie der Chef denkt") takes the polarity of its whole clause.
-    A clause closing on a contrast ("… und kein Sprint") is also read without it, and "nicht A,
+    A rhetorical question ("Wer liest das schon?") is read as its negation. A clause closing on a
+    contrast ("… und kein Sprint") is also read without it, and "nicht A,
     sondern B" as one statement with the polarity of B. Clauses said while agreeing with the CEO
     (up to a turn such as "aber"; one ending "…, das sehe ich genauso" takes back what was said
     since the last turn), dismissive clauses ("ist eh egal") and clauses said only to be
@@ -242,6 +263,9 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
         if agreeing or dismisses(clause) or _taken_back(ends, number):
             continue
         whole = negations(clause)
+        rhetorical = "?" in ends[number][1] and bool(_RHETORICAL.match(folded))
+        if rhetorical:
+            whole = min(2, whole + 1)
         if number > 0 and _INSTEAD.match(folded) and negations(said[number - 1]):
             # "nicht A, sondern B" says "B statt A", the way many key points are phrased.
             readings.append((f"{said[number - 1]}, {clause}", whole, number))
@@ -256,6 +280,6 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
             readings.append((stated, negations(stated), number))
         parts = [p.strip() for p in clause.split(",") if len(words(p)) >= MIN_CLAUSE_WORDS]
         if len(parts) > 1:
-            parts = [(p, whole if _SUBORDINATE.match(fold(p)) else negations(p)) for p in parts]
+            parts = [(p, whole if rhetorical or _SUBORDINATE.match(fold(p)) else negations(p)) for p in parts]
             readings += [(p, n, number) for p, n in parts if not (rejected and n)]
     return readings

@@ -52,9 +52,11 @@ NEGATIVE_MARGIN = 0.05     # ... and by how much it must be closer to the point 
 STANCE_MARGIN = -0.05     # ... and a denial of any point must not be clearly closer than this point
 POLARITY_PENALTY = 1.0     # subtracted from the similarity to a phrasing of other polarity
 SIDING_MARGIN = 0.1        # a clause this much nearer to a denial than to any point sides with the CEO
-# The classifier's probability for a point (coach/point_classifier.py) moves a clause's similarity
-# by this weight times its distance from the centre: a typical clause of the point gains, one
-# that only shares a phrasing's words loses.
+# The classifier's probability for a point (coach/point_classifier.py) moves the similarity of a
+# clause that passed the polarity and counter-example checks by this weight times its distance
+# from the centre: a typical clause of the point gains, one that only shares a phrasing's words
+# loses. (Moved before those checks, it lets more negated clauses through: the classifier, like
+# the encoder, barely sees a "nicht".)
 CLASSIFIER_WEIGHT = 0.3
 CLASSIFIER_CENTRE = 0.4
 

@@ -118,7 +118,7 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
 # ends "super als Teamevent").
 IN_PASSING_MIN_CLAUSES = 4
 IN_PASSING_MAX_SHARE = 0.3
-CLOSE_MATCH = 0.6
+CLOSE_MATCH = 0.65
 
 
 def _in_passing(answer: str, made: Sequence[meaning.ClauseHit]) -> bool:

@@ -103,7 +103,13 @@ def test_agreeing_at_the_end_takes_back_what_was_said_since_the_last_turn():
                                      "Lassen Sie die Finger davon, bevor Sie sich ärgern.",
                                      "Dann warten Sie halt ab, was sich durchsetzt.",
                                      "Bei dem Stress würde ich auch nicht damit anfangen.",
-                                     "Da ist es nur vernünftig, das ganz zu lassen."])
+                                     "Da ist es nur vernünftig, das ganz zu lassen.",
+                                     "Bleiben Sie ruhig bei Ihrem Telefon, das kennt jeder.",
+                                     "Lassen Sie das Ganze noch ein Jahr ruhen.",
+                                     "Ich würde es an Ihrer Stelle auch bleiben lassen.",
+                                     "Ihre Vorsicht hat da schon ihren Sinn.",
+                                     "Dann doch lieber gar nicht.",
+                                     "Da haben Sie mit Ihrem Bauchgefühl völlig recht."])
 def test_an_answer_that_closes_by_advising_the_ceo_to_stay_away_earns_nothing(verdict):
     assert scorer.judge(NO_TIME, f"{POINT} {verdict}").score == 0
     # Advice within the answer that does not close it on the CEO's side takes nothing back.
@@ -160,6 +166,10 @@ SHORT_POINT = "Eine Viertelstunde zweimal die Woche im Kalender reicht"
     f"{SHORT_POINT}, predigen die Berater immer.",
     f"{SHORT_POINT} – schöner Kalenderspruch.",
     f"{SHORT_POINT}, klingt im Seminar ganz wunderbar.",
+    f"Es heißt ja immer, {SHORT_POINT[0].lower()}{SHORT_POINT[1:]}.",
+    f"Man hört oft, {SHORT_POINT[0].lower()}{SHORT_POINT[1:]}.",
+    f"{SHORT_POINT}, schön.",
+    f"„{SHORT_POINT}“ – und wer zählt hinterher die Abende?",
 ])
 def test_a_point_held_at_arms_length_is_the_ceos_doubt_not_the_trainees_argument(distanced):
     assert scorer.judge(NO_TIME, distanced).score == 0, distanced
@@ -255,3 +265,25 @@ def test_und_zwar_specifies_the_point_and_concedes_nothing():
     assert not read("Zwar reicht ein kurzer Termin am Dienstag.")
     assert scorer.judge(NO_TIME, "Ein Viertelstündchen nach dem Mittagessen, mehr nicht, und zwar immer zur "
                                  "gleichen Zeit.").score == 1
+
+
+def test_a_quoted_point_the_reply_takes_up_is_the_trainees():
+    assert scorer.judge(NO_TIME, f"„{SHORT_POINT}“ – genau, so machen es die meisten Chefs, die ich kenne.").score >= 1
+
+
+@pytest.mark.parametrize("question, negated", [
+    ("Wer liest das schon?", 1),
+    ("Und warum sollte ein Einkäufer ausgerechnet dort nach Ihnen suchen?", 1),
+    ("Wer erwartet denn ernsthaft, dass Sie den ganzen Tag online sind?", 1),
+    # A question that asks (no "schon", "sollte", "denn ernsthaft") states nothing of its own.
+    ("Was fragen Ihre Kunden am Telefon am häufigsten?", 0),
+    ("Wer kümmert sich bei Ihnen denn um die Website?", 0),
+])
+def test_a_rhetorical_question_states_its_negation(question, negated):
+    assert {n for _, n, _ in answer_clauses.readings(question)} == {negated}
+
+
+def test_a_rhetorical_question_denies_a_point_and_makes_a_negated_one():
+    assert scorer.judge(NO_TIME, "Und wer erwartet denn ernsthaft, einen Geschäftsführer auf Messen oder "
+                                 "auf LinkedIn zu treffen?").score == 0
+    assert scorer.judge(NO_TIME, "Wer verlangt denn ernsthaft, dass Sie den ganzen Tag online sind?").score == 1

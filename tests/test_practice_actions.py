@@ -161,7 +161,8 @@ def test_hint_skips_covered_arguments():
 def test_long_answer_misread_as_hint_or_stop_is_scored():
     chat = started()
     chat.say("excuse_no_time", "/excuse_no_time")
-    chat.say("ask_hint", "Ich würde Ihnen den Tipp geben, zwei feste Zeitfenster pro Woche für LinkedIn einzuplanen, nicht ständig.")
+    chat.say("ask_hint", "Mein Tipp: Blocken Sie sich zwei feste Zeitfenster pro Woche für LinkedIn, Sie müssen da "
+                         "nicht ständig online sein.")
     assert chat.responses[0] == "utter_practice_strong"
     chat.say("stop_practice", "Hören Sie auf mit der Ausrede, Ihr Netzwerk und Ihre Kontakte bringen Geschäftschancen.")
     assert chat.responses[:2] == ["utter_practice_follow_up_gain", "utter_practice_round_result"]
