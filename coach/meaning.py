@@ -121,7 +121,7 @@ def _references(excuse: Excuse) -> _References:
     # restates the excuse, it does not answer it).
     ceo = list(excuse.practice.openings + excuse.practice.yes_buts) if excuse.practice else []
     negatives = list(_paraphrases().get(NEGATIVE_KEY) or []) + [c for line in ceo for c in arguing_clauses(line)]
-    vectors = embed([t for t, _ in affirm] + [s for s, _ in sentences] + [t for t, _ in deny] + negatives)
+    vectors = _embedded([t for t, _ in affirm] + [s for s, _ in sentences] + [t for t, _ in deny] + negatives)
     labels = vectors[[[t for t, _ in affirm].index(p.label) for p, _ in flat]]
     for n, (sentence, argument) in enumerate(sentences):
         own = [k for k, (_, i) in enumerate(flat) if i == argument]
@@ -133,12 +133,29 @@ def _references(excuse: Excuse) -> _References:
 
 
 @lru_cache(maxsize=1)
-def _authored() -> Tuple[np.ndarray, Tuple[str, ...]]:
-    """The authored paraphrases of every excuse's key points, embedded once: vectors and the
-    excuse of each row."""
+def _authored() -> Tuple[Tuple[str, ...], Tuple[str, ...], np.ndarray]:
+    """The authored paraphrases of every excuse's key points, embedded once: texts, the excuse
+    of each, vectors."""
     rows = [(text, excuse) for excuse, points in _paraphrases().items() if excuse != NEGATIVE_KEY
             for texts in points.values() for text in texts or []]
-    return embed([text for text, _ in rows]), tuple(excuse for _, excuse in rows)
+    texts = tuple(text for text, _ in rows)
+    return texts, tuple(excuse for _, excuse in rows), embed(list(texts), threads=PRACTICE_THREADS)
+
+
+def _embedded(texts: List[str]) -> np.ndarray:
+    """Vectors of reference texts: the authored paraphrases' from `_authored` (embedded once for
+    all excuses), the rest embedded now. Nothing else runs while the references are built, so
+    the encoder gets the practice threads."""
+    authored, _, vectors = _authored()
+    known = dict(zip(authored, vectors))
+    missing = [t for t in texts if t not in known]
+    fresh = dict(zip(missing, embed(missing, threads=PRACTICE_THREADS))) if missing else {}
+    return np.array([known[t] if t in known else fresh[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
+
+
+# Every third phrasing of the other excuses stands for them in the classifier: as good on the
+# answer sets as all of them, and the fits at start take a third of the time.
+OTHER_STRIDE = 3
 
 
 @lru_cache(maxsize=64)
@@ -146,8 +163,8 @@ def _classifier(excuse: Excuse) -> PointClassifier:
     """The excuse's key points against its counter-examples and denials and against every
     other excuse's points."""
     refs = _references(excuse)
-    vectors, owners = _authored()
-    others = vectors[[owner != excuse.id for owner in owners]] if owners else vectors[:0]
+    _, owners, vectors = _authored()
+    others = vectors[[owner != excuse.id for owner in owners]][::OTHER_STRIDE] if owners else vectors[:0]
     return fit(refs.affirm.vectors, refs.affirm.points, np.concatenate([refs.negatives, refs.deny.vectors, others]))
 
 
