@@ -57,8 +57,8 @@ SIDING_MARGIN = 0.1        # a clause this much nearer to a denial than to any p
 # from the centre: a typical clause of the point gains, one that only shares a phrasing's words
 # loses. (Moved before those checks, it lets more negated clauses through: the classifier, like
 # the encoder, barely sees a "nicht".)
-CLASSIFIER_WEIGHT = 0.3
-CLASSIFIER_CENTRE = 0.4
+CLASSIFIER_WEIGHT = 0.4
+CLASSIFIER_CENTRE = 0.45
 
 @dataclass(frozen=True)
 class ClauseHit:
