@@ -4,9 +4,10 @@ Answer sets by independent authors who saw the arguments' texts but not the scor
 or its paraphrases: `answers_tuning.yml` (`make test` gates it), `answers_holdout.yml`,
 `answers_third.yml`, `answers_fourth.yml` and `answers_fifth.yml` (each kept out of the tuning
 when it arrived and reported that way; the scorer's reading rules were later tuned on all five)
-`answers_eighth.yml`, `answers_ninth.yml`, `answers_tenth.yml` and `answers_eleventh.yml` (four more
-authors, written after the seventh; each measured once untouched, then tuned on) and `answers_seventh.yml` (a seventh author, written after the
-tuning on the first five and kept out of all tuning since: the figure the issue's targets apply to).
+`answers_eighth.yml`, `answers_ninth.yml`, `answers_tenth.yml` and `answers_eleventh.yml` (four
+more authors, written after the seventh; each measured once untouched, then tuned on) and
+`answers_seventh.yml` (a seventh author, written after the tuning on the first five and kept out
+of all tuning since: the figure the issue's targets apply to).
 `answers_tuning_polarity.yml` (a sixth author: 231 answers that must earn nothing, most of them
 using the points' words to reject them) is a tuning set for reading who an answer sides with. Each answer has
 a kind (strong, one_point, agree, keywords, negated, off_topic) and the band of points a fair

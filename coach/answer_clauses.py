@@ -1,7 +1,8 @@
 """How a practice answer is cut into clauses and read for polarity (plain Python; the words of
 polarity are coach/polarity.py): the scope of negation words (a closing contrast, "nicht A,
 sondern B"), dismissive clauses ("bringt eh nix", "überschätzt"), agreeing with or conceding to
-the CEO until a turn ("aber …"), and keyword lists without a sentence. coach/meaning.py compares the clauses by meaning.
+the CEO until a turn ("aber …"), and keyword lists without a sentence. coach/meaning.py compares
+the clauses by meaning.
 """
 from __future__ import annotations
 
@@ -96,8 +97,8 @@ _IRONIC_END = re.compile(r",\s*(?:schoen|toll|prima|super|wunderbar|nett|fein)\W
 _QUOTED = re.compile(r"^\W*[„\"»«‚'].+[“\"«»‘'”]\W*$")
 # "…, oder?", "…, nicht wahr?": asks the CEO to agree with the point.
 _TAG_QUESTION = re.compile(r"^\W*(?:oder|oder\s+nicht|nicht\s+wahr|gell|gelle|ne|stimmt\W?s|richtig|woll|wa)\W*$")
-_W_WORD = re.compile(
-    r"^\W*(?:(?:und|aber|also|doch)\s+)?(?:wer|wen|wem|wessen|was|wo\w*|wann|wie\w*|warum|weshalb|wieso|welch\w*)\b")
+_QUESTION_OPENING = r"^\W*(?:(?:und|aber|also|doch)\s+)?"
+_W_WORD = re.compile(rf"{_QUESTION_OPENING}(?:wer|wen|wem|wessen|was|wo\w*|wann|wie\w*|warum|weshalb|wieso|welch\w*)\b")
 # A question that names a claim without anyone asserting it ("Mit KI Texte schreiben lassen?",
 # "Netzwerke als feste Arbeitsaufgabe?") echoes it; a reply that points back at it judges it,
 # and only one that affirms it makes it the trainee's ("Mehr Sichtbarkeit? Auf jeden Fall."). A
@@ -227,7 +228,7 @@ def is_keyword_list(text: str) -> bool:
 # A question that expects "nobody"/"nothing" for an answer ("Wer liest das schon?", "Warum sollte
 # ein Kunde dort suchen?", "Wer erwartet denn wirklich, …?") states its negation.
 _RHETORICAL = re.compile(
-    r"^\W*(?:(?:und|aber|also|doch)\s+)?(?:wer|wen|wem|was|wozu|warum|wieso|weshalb)\b"
+    rf"{_QUESTION_OPENING}(?:wer|wen|wem|was|wozu|warum|wieso|weshalb)\b"
     r"(?=.*\b(?:schon|denn\s+(?:wirklich|ernsthaft|bitte|ueberhaupt|im\s+ernst)|ernsthaft|im\s+ernst)\b"
     r"|\W+(?:\w+\W+)?(?:sollte|sollten|soll)\b)")
 _INSTEAD = re.compile(r"^\W*sondern\b")
@@ -238,8 +239,8 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
     """(text, negations, clause number) for every clause of the answer and for its comma-separated
     parts; a subordinate part ("…, wie der Chef denkt") takes the polarity of its whole clause.
     A rhetorical question ("Wer liest das schon?") is read as its negation. A clause closing on a
-    contrast ("… und kein Sprint") is also read without it, and "nicht A,
-    sondern B" as one statement with the polarity of B. Clauses said while agreeing with the CEO
+    contrast ("… und kein Sprint") is also read without it, and "nicht A, sondern B" as one
+    statement with the polarity of B. Clauses said while agreeing with the CEO
     (up to a turn such as "aber"; one ending "…, das sehe ich genauso" takes back what was said
     since the last turn), dismissive clauses ("ist eh egal") and clauses said only to be
     rejected or conceded (`_taken_back`) are left out; an answer whose closing words advise the

@@ -142,12 +142,17 @@ def _authored() -> Tuple[Tuple[str, ...], Tuple[str, ...], np.ndarray]:
     return texts, tuple(excuse for _, excuse in rows), embed(list(texts), threads=PRACTICE_THREADS)
 
 
+@lru_cache(maxsize=1)
+def _authored_by_text() -> Dict[str, np.ndarray]:
+    texts, _, vectors = _authored()
+    return dict(zip(texts, vectors))
+
+
 def _embedded(texts: List[str]) -> np.ndarray:
     """Vectors of reference texts: the authored paraphrases' from `_authored` (embedded once for
     all excuses), the rest embedded now. Nothing else runs while the references are built, so
     the encoder gets the practice threads."""
-    authored, _, vectors = _authored()
-    known = dict(zip(authored, vectors))
+    known = _authored_by_text()
     missing = [t for t in texts if t not in known]
     fresh = dict(zip(missing, embed(missing, threads=PRACTICE_THREADS))) if missing else {}
     return np.array([known[t] if t in known else fresh[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
@@ -160,8 +165,8 @@ OTHER_STRIDE = 3
 
 @lru_cache(maxsize=64)
 def _classifier(excuse: Excuse) -> PointClassifier:
-    """The excuse's key points against its counter-examples and denials and against every
-    other excuse's points."""
+    """The excuse's key points against its counter-examples and denials and against the other
+    excuses' phrasings (every OTHER_STRIDE-th)."""
     refs = _references(excuse)
     _, owners, vectors = _authored()
     others = vectors[[owner != excuse.id for owner in owners]][::OTHER_STRIDE] if owners else vectors[:0]

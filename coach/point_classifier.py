@@ -6,7 +6,7 @@ to a clause by chance ("Sie erreichen Leute" lies near many points), and the sam
 more for a point whose phrasings are all alike than for one whose phrasings spread wide. A
 logistic regression per excuse over the sentence vectors of all phrasings sees every example
 at once: those of each key point, and, as "no point of this excuse", the counter-examples, the
-denials and the phrasings of every other excuse's points. Its probability for a point says how
+denials and phrasings of the other excuses' points. Its probability for a point says how
 typical a clause is of that point rather than of the rest; meaning.py adds it to the closest
 phrasing's similarity.
 
