@@ -7,7 +7,9 @@ when it arrived and reported that way; the scorer's reading rules were later tun
 `answers_eighth.yml`, `answers_ninth.yml`, `answers_tenth.yml` and `answers_eleventh.yml` (four
 more authors, written after the seventh; each measured once untouched, then tuned on) and
 `answers_seventh.yml` (a seventh author, written after the tuning on the first five and kept out
-of all tuning since: the figure the issue's targets apply to).
+of all tuning since: the figure the issue's targets apply to), `answers_twelfth.yml` and
+`answers_thirteenth.yml` (two more authors, written after all the tuning so far and kept out of
+it like the seventh).
 `answers_tuning_polarity.yml` (a sixth author: 231 answers that must earn nothing, most of them
 using the points' words to reject them) is a tuning set for reading who an answer sides with. Each answer has
 a kind (strong, one_point, agree, keywords, negated, off_topic) and the band of points a fair
@@ -36,7 +38,10 @@ SETS = {"tuning": ROOT / "tests" / "practice" / "answers_tuning.yml",
         "ninth": ROOT / "tests" / "practice" / "answers_ninth.yml",
         "tenth": ROOT / "tests" / "practice" / "answers_tenth.yml",
         "eleventh": ROOT / "tests" / "practice" / "answers_eleventh.yml",
-        "seventh": ROOT / "tests" / "practice" / "answers_seventh.yml"}
+        "seventh": ROOT / "tests" / "practice" / "answers_seventh.yml",
+        "twelfth": ROOT / "tests" / "practice" / "answers_twelfth.yml",
+        "thirteenth": ROOT / "tests" / "practice" / "answers_thirteenth.yml"}
+KEPT_OUT = ("seventh", "twelfth", "thirteenth")  # sets no threshold or reading rule was chosen on
 OUT = ROOT / "results" / "bench-practice.json"
 
 

@@ -45,8 +45,8 @@ NEGATIVE_KEY = "_negative"
 
 # Tuned on tests/practice/answers_tuning.yml, answers_holdout.yml and answers_tuning_polarity.yml;
 # the reading rules of coach/answer_clauses.py also on answers_third/fourth/fifth.yml;
-# the classifier's weight and the reading rules on every later set but answers_seventh.yml, which
-# stays out of all tuning (bench/practice_answers.py).
+# the classifier's weight and the reading rules on every later set but the kept-out ones
+# (bench/practice_answers.py: KEPT_OUT).
 MATCH_THRESHOLD = 0.5     # cosine from which a clause makes a key point
 NEGATIVE_MARGIN = 0.05     # ... and by how much it must be closer to the point than to a counter-example
 STANCE_MARGIN = -0.05     # ... and a denial of any point must not be clearly closer than this point
