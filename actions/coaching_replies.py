@@ -14,10 +14,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.coaching_state import PHASE_ARGUMENT, PHASE_NEXT, PHASE_RATING, PHASE_STEPS, CoachingState
-from coach import knowledge_base, meaning, reading, reply_cues
+from coach import argument_fit, knowledge_base, reading, reply_cues
 from coach.knowledge_base import Excuse
 
 KB = knowledge_base.load_or_exit()
+# The arguments are embedded at start, not at the first "ja, aber" that needs them.
+argument_fit.warm_up(KB)
 
 Events = List[Dict[Text, Any]]
 
@@ -149,12 +151,12 @@ def reask(dispatcher: CollectingDispatcher, state: CoachingState, nothing_pendin
 
 
 def argument_fit(tracker: Tracker, excuse_id: str) -> List[int]:
-    """The excuse's arguments, closest in meaning to the latest message first (coach/meaning.py);
+    """The excuse's arguments, closest in meaning to the latest message first (coach/argument_fit.py);
     none for short messages, which carry no point to answer."""
     text = latest_text(tracker)
     if reply_cues.word_count(text) < FIT_MIN_WORDS or text.startswith("/"):
         return []
-    return meaning.argument_order(KB.excuse(excuse_id), text)
+    return argument_fit.argument_order(KB.excuse(excuse_id), text)
 
 
 FIT_MIN_WORDS = 4

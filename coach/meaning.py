@@ -188,25 +188,12 @@ def _phrasings(items: List[Tuple[str, int]], vectors: np.ndarray) -> _Phrasings:
                       np.array([negations(t) for t, _ in items], dtype=int))
 
 
-@lru_cache(maxsize=64)
-def _argument_vectors(excuse: Excuse) -> np.ndarray:
-    return embed([" ".join([a.text] + [p.label for p in a.key_points]) for a in excuse.arguments])
-
-
-def argument_order(excuse: Excuse, text: str) -> List[int]:
-    """The excuse's arguments, closest in meaning to `text` first (a "ja, aber" with content gets
-    the argument that answers it)."""
-    similarity = _argument_vectors(excuse) @ embed([text])[0]
-    return [int(i) for i in np.argsort(-similarity)]
-
-
 def warm_up(kb) -> None:
     """Embeds every excuse's key-point phrasings and fits its classifier now (seconds), not at
     the first answer."""
     for excuse in kb.excuses.values():
         _references(excuse)
         _classifier(excuse)
-        _argument_vectors(excuse)
 
 
 def point_similarities(excuse: Excuse, answer: str) -> Tuple[List[Tuple[str, int]], np.ndarray]:
