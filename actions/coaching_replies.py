@@ -14,12 +14,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.coaching_state import PHASE_ARGUMENT, PHASE_NEXT, PHASE_RATING, PHASE_STEPS, CoachingState
-from coach import argument_fit, knowledge_base, reading, reply_cues
+from coach import knowledge_base, reading, reply_cues
+from coach.argument_fit import argument_order, warm_up as embed_arguments
 from coach.knowledge_base import Excuse
 
 KB = knowledge_base.load_or_exit()
 # The arguments are embedded at start, not at the first "ja, aber" that needs them.
-argument_fit.warm_up(KB)
+embed_arguments(KB)
 
 Events = List[Dict[Text, Any]]
 
@@ -156,7 +157,7 @@ def argument_fit(tracker: Tracker, excuse_id: str) -> List[int]:
     text = latest_text(tracker)
     if reply_cues.word_count(text) < FIT_MIN_WORDS or text.startswith("/"):
         return []
-    return argument_fit.argument_order(KB.excuse(excuse_id), text)
+    return argument_order(KB.excuse(excuse_id), text)
 
 
 FIT_MIN_WORDS = 4

@@ -27,21 +27,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, List, Tuple
 
 import numpy as np
-import yaml
 
 from coach.answer_clauses import arguing_clauses, clauses, dismissive_clauses, readings
+from coach import key_point_phrasings as phrasings
 from coach.polarity import is_negated, negations, opposite, relieves, words
 from coach.knowledge_base import Excuse
 from coach.point_classifier import PointClassifier, fit
 from coach.sentence_embedding import PRACTICE_THREADS, embed
-
-PARAPHRASES_PATH = Path(__file__).with_name("key_point_paraphrases.yml")
-STANCES_PATH = Path(__file__).with_name("key_point_stances.yml")
-NEGATIVE_KEY = "_negative"
 
 # Tuned on tests/practice/answers_tuning.yml, answers_holdout.yml and answers_tuning_polarity.yml;
 # the reading rules of coach/answer_clauses.py also on answers_third/fourth/fifth.yml;
@@ -67,22 +62,6 @@ class ClauseHit:
     similarity: float
 
 
-@lru_cache(maxsize=1)
-def _paraphrases() -> Dict[str, Dict[str, List[str]]]:
-    if not PARAPHRASES_PATH.exists():
-        return {}
-    return yaml.safe_load(PARAPHRASES_PATH.read_text(encoding="utf-8")) or {}
-
-
-@lru_cache(maxsize=1)
-def _stances() -> Dict[str, Dict[str, Dict[str, List[str]]]]:
-    """Per key point: phrasings that make it with a negation word (`affirm_negated`) and that
-    deny it, with and without one (`deny_negated`, `deny_plain`)."""
-    if not STANCES_PATH.exists():
-        return {}
-    return yaml.safe_load(STANCES_PATH.read_text(encoding="utf-8")) or {}
-
-
 @dataclass(frozen=True)
 class _Phrasings:
     vectors: np.ndarray        # one row per phrasing
@@ -101,8 +80,8 @@ class _References:
 def _references(excuse: Excuse) -> _References:
     """Phrasings of every key point: its label, the authored paraphrases and stances, and each
     sentence of its argument (given to the argument's key point whose label it is closest to)."""
-    authored = _paraphrases().get(excuse.id) or {}
-    stances = _stances().get(excuse.id) or {}
+    authored = phrasings.paraphrases().get(excuse.id) or {}
+    stances = phrasings.stances().get(excuse.id) or {}
     affirm, deny = [], []
     flat = [(p, i) for i, a in enumerate(excuse.arguments) for p in a.key_points]
     for index, (point, _) in enumerate(flat):
@@ -120,7 +99,8 @@ def _references(excuse: Excuse) -> _References:
     # Counter-examples: the authored ones, and what the CEO himself says (agreeing with him
     # restates the excuse, it does not answer it).
     ceo = list(excuse.practice.openings + excuse.practice.yes_buts) if excuse.practice else []
-    negatives = list(_paraphrases().get(NEGATIVE_KEY) or []) + [c for line in ceo for c in arguing_clauses(line)]
+    negatives = (list(phrasings.paraphrases().get(phrasings.NEGATIVE_KEY) or []) + phrasings.counter_examples(excuse.id)
+                 + [c for line in ceo for c in arguing_clauses(line)])
     vectors = _embedded([t for t, _ in affirm] + [s for s, _ in sentences] + [t for t, _ in deny] + negatives)
     labels = vectors[[[t for t, _ in affirm].index(p.label) for p, _ in flat]]
     for n, (sentence, argument) in enumerate(sentences):
@@ -132,11 +112,18 @@ def _references(excuse: Excuse) -> _References:
                        vectors[len(affirm) + len(deny):])
 
 
+def references(excuse: Excuse) -> _References:
+    """The phrasings the excuse's answers are compared with (scripts/derive_answer_clauses.py
+    files training answers' clauses by them)."""
+    return _references(excuse)
+
+
 @lru_cache(maxsize=1)
 def _authored() -> Tuple[Tuple[str, ...], Tuple[str, ...], np.ndarray]:
     """The authored paraphrases of every excuse's key points, embedded once: texts, the excuse
     of each, vectors."""
-    rows = [(text, excuse) for excuse, points in _paraphrases().items() if excuse != NEGATIVE_KEY
+    rows = [(text, excuse) for excuse, points in phrasings.paraphrases().items()
+            if excuse != phrasings.NEGATIVE_KEY
             for texts in points.values() for text in texts or []]
     texts = tuple(text for text, _ in rows)
     return texts, tuple(excuse for _, excuse in rows), embed(list(texts), threads=PRACTICE_THREADS)
@@ -186,6 +173,13 @@ def _as_read(texts: List[str]) -> List[str]:
 def _phrasings(items: List[Tuple[str, int]], vectors: np.ndarray) -> _Phrasings:
     return _Phrasings(vectors, np.array([i for _, i in items], dtype=int),
                       np.array([negations(t) for t, _ in items], dtype=int))
+
+
+def clear_caches() -> None:
+    """Forget the phrasings, their vectors and the classifiers (after the phrasing files changed)."""
+    for cached in (phrasings.paraphrases, phrasings.stances, phrasings.counter_examples, _references, _authored, _authored_by_text,
+                   _classifier, _read):
+        cached.cache_clear()
 
 
 def warm_up(kb) -> None:
