@@ -31,9 +31,9 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from coach.answer_clauses import arguing_clauses, clauses, dismissive_clauses, readings
+from coach.answer_clauses import dismissive_clauses, readings
 from coach import key_point_phrasings as phrasings
-from coach.polarity import is_negated, negations, opposite, relieves, words
+from coach.polarity import is_negated, negations, relieves
 from coach.knowledge_base import Excuse
 from coach.point_classifier import PointClassifier, fit
 from coach.sentence_embedding import PRACTICE_THREADS, embed
@@ -78,32 +78,13 @@ class _References:
 
 @lru_cache(maxsize=64)
 def _references(excuse: Excuse) -> _References:
-    """Phrasings of every key point: its label, the authored paraphrases and stances, and each
-    sentence of its argument (given to the argument's key point whose label it is closest to)."""
-    authored = phrasings.paraphrases().get(excuse.id) or {}
-    stances = phrasings.stances().get(excuse.id) or {}
-    affirm, deny = [], []
-    flat = [(p, i) for i, a in enumerate(excuse.arguments) for p in a.key_points]
-    for index, (point, _) in enumerate(flat):
-        stance = stances.get(point.label) or {}
-        # The stances' `affirm_negated` phrasings are not used: on answers the tuning had not
-        # seen they let more agreeing and negated clauses through than they won for own-words ones.
-        affirm += [(t, index) for t in [point.label] + list(authored.get(point.label) or [])]
-        deny += [(t, index) for t in _as_read(list(stance.get("deny_negated") or [])
-                                              + list(stance.get("deny_plain") or []))]
-        # A point phrased with one negation ("Perfektion ist kein Startkriterium") is denied by
-        # the same words without it ("Perfektion ist (sehr wohl ein) Startkriterium").
-        deny += [(o, index) for o in (opposite(t) for t in [point.label] + list(authored.get(point.label) or []))
-                 if o and len(words(o)) >= 2]
-    sentences = [(s, i) for i, a in enumerate(excuse.arguments) for s in clauses(a.text) if len(words(s)) >= 4]
-    # Counter-examples: the authored ones, and what the CEO himself says (agreeing with him
-    # restates the excuse, it does not answer it).
-    ceo = list(excuse.practice.openings + excuse.practice.yes_buts) if excuse.practice else []
-    negatives = (list(phrasings.paraphrases().get(phrasings.NEGATIVE_KEY) or []) + phrasings.counter_examples(excuse.id)
-                 + [c for line in ceo for c in arguing_clauses(line)])
-    vectors = _embedded([t for t, _ in affirm] + [s for s, _ in sentences] + [t for t, _ in deny] + negatives)
-    labels = vectors[[[t for t, _ in affirm].index(p.label) for p, _ in flat]]
-    for n, (sentence, argument) in enumerate(sentences):
+    """The reference texts embedded; each sentence of an argument is given to the argument's key
+    point whose label it is closest to."""
+    texts = phrasings.reference_texts(excuse)
+    affirm, deny, flat = list(texts.affirm), texts.deny, flat_key_points(excuse)
+    vectors = _embedded(texts.all())
+    labels = vectors[[[t for t, _ in affirm].index(label) for label, _ in flat]]
+    for n, (sentence, argument) in enumerate(texts.sentences):
         own = [k for k, (_, i) in enumerate(flat) if i == argument]
         closest = max(own, key=lambda k: float(labels[k] @ vectors[len(affirm) + n]))
         affirm.append((sentence, closest))
@@ -135,14 +116,20 @@ def _authored_by_text() -> Dict[str, np.ndarray]:
     return dict(zip(texts, vectors))
 
 
+# Reference texts of all excuses embedded in one pass at warm-up (many denials and
+# counter-examples serve several excuses); emptied once the references are built.
+_prefetched: Dict[str, np.ndarray] = {}
+
+
 def _embedded(texts: List[str]) -> np.ndarray:
     """Vectors of reference texts: the authored paraphrases' from `_authored` (embedded once for
-    all excuses), the rest embedded now. Nothing else runs while the references are built, so
-    the encoder gets the practice threads."""
+    all excuses), the prefetched ones, the rest embedded now. Nothing else runs while the
+    references are built, so the encoder gets the practice threads."""
     known = _authored_by_text()
-    missing = [t for t in texts if t not in known]
+    missing = list(dict.fromkeys(t for t in texts if t not in known and t not in _prefetched))
     fresh = dict(zip(missing, embed(missing, threads=PRACTICE_THREADS))) if missing else {}
-    return np.array([known[t] if t in known else fresh[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
+    rows = [known[t] if t in known else _prefetched[t] if t in _prefetched else fresh[t] for t in texts]
+    return np.array(rows, dtype=np.float32).reshape(len(texts), -1)
 
 
 # Every third phrasing of the other excuses stands for them in the classifier: as good on the
@@ -160,16 +147,6 @@ def _classifier(excuse: Excuse) -> PointClassifier:
     return fit(refs.affirm.vectors, refs.affirm.points, np.concatenate([refs.negatives, refs.deny.vectors, others]))
 
 
-def _as_read(texts: List[str]) -> List[str]:
-    """Phrasings cut into clauses as an answer is (`clauses`), so that "keine Charakterfrage,
-    sondern lernbar" is compared part by part, each with its own negation count."""
-    result = []
-    for text in texts:
-        parts = arguing_clauses(text)
-        result += parts if len(parts) > 1 else [text]
-    return list(dict.fromkeys(result))
-
-
 def _phrasings(items: List[Tuple[str, int]], vectors: np.ndarray) -> _Phrasings:
     return _Phrasings(vectors, np.array([i for _, i in items], dtype=int),
                       np.array([negations(t) for t, _ in items], dtype=int))
@@ -177,17 +154,24 @@ def _phrasings(items: List[Tuple[str, int]], vectors: np.ndarray) -> _Phrasings:
 
 def clear_caches() -> None:
     """Forget the phrasings, their vectors and the classifiers (after the phrasing files changed)."""
-    for cached in (phrasings.paraphrases, phrasings.stances, phrasings.counter_examples, _references, _authored, _authored_by_text,
-                   _classifier, _read):
+    phrasings.clear_caches()
+    for cached in (_references, _authored, _authored_by_text, _classifier, _read):
         cached.cache_clear()
 
 
 def warm_up(kb) -> None:
     """Embeds every excuse's key-point phrasings and fits its classifier now (seconds), not at
     the first answer."""
-    for excuse in kb.excuses.values():
-        _references(excuse)
-        _classifier(excuse)
+    excuses = list(kb.excuses.values())
+    known = _authored_by_text()
+    texts = list(dict.fromkeys(t for e in excuses for t in phrasings.reference_texts(e).all() if t not in known))
+    _prefetched.update(zip(texts, embed(texts, threads=PRACTICE_THREADS)))
+    try:
+        for excuse in excuses:
+            _references(excuse)
+            _classifier(excuse)
+    finally:
+        _prefetched.clear()
 
 
 def point_similarities(excuse: Excuse, answer: str) -> Tuple[List[Tuple[str, int]], np.ndarray]:

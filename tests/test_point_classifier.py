@@ -53,16 +53,16 @@ def test_a_clause_in_own_words_is_typical_of_its_point_and_not_of_another_excuse
 
 
 def test_the_classifier_moves_a_clause_that_only_shares_a_phrasings_words(monkeypatch):
-    """"Keiner zwingt Sie, Ihre Kundenliste zu posten" comes close to a phrasing of "Kunden gehen
-    zum Wettbewerb" by its words; among all phrasings it is not typical of that point."""
-    privacy = KB.excuse("excuse_data_privacy")
-    answer = "Keiner zwingt Sie, Ihre Kundenliste oder Preise zu posten."
+    """"Ihre Monteure sind jeden Tag bei Kunden unterwegs" comes close to a phrasing of "Kunden
+    lesen still mit" by its words; among all phrasings it is not typical of that point."""
+    no_ideas = KB.excuse("excuse_no_ideas")
+    answer = "Ihre Monteure sind jeden Tag bei Kunden unterwegs."
     monkeypatch.setattr(meaning, "CLASSIFIER_WEIGHT", 0.0)
     meaning._read.cache_clear()
-    assert "Kunden gehen zum Wettbewerb" in scorer.judge(privacy, answer).labels
+    assert "Kunden lesen still mit" in scorer.judge(no_ideas, answer).labels
     monkeypatch.undo()
     meaning._read.cache_clear()
-    assert "Kunden gehen zum Wettbewerb" not in scorer.judge(privacy, answer).labels
+    assert "Kunden lesen still mit" not in scorer.judge(no_ideas, answer).labels
 
 
 @pytest.mark.parametrize("excuse", sorted(KB.excuses))
