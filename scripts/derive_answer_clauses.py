@@ -15,6 +15,7 @@ denials, in the words trainees use around them in a whole answer.
 """
 from __future__ import annotations
 
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach import key_point_phrasings, meaning  # noqa: E402
-from coach.answer_clauses import arguing_clauses, readings  # noqa: E402
+from coach.answer_clauses import arguing_clauses, is_keyword_list, readings  # noqa: E402
 from coach.knowledge_base import Excuse, load  # noqa: E402
 from coach.polarity import words  # noqa: E402
 from coach.sentence_embedding import PRACTICE_THREADS, embed  # noqa: E402
@@ -53,6 +54,18 @@ def training_answers() -> List[dict]:
 
 def _clauses(answer: str) -> List[str]:
     return [c for c in arguing_clauses(answer) if len(words(c)) >= MIN_WORDS]
+
+
+def _closes_its_sentence(clause: str, answer: str) -> bool:
+    """Does the clause end its sentence? A CEO-siding sentence states the point first and waves
+    it away at its end ("Zehn Minuten hier, zehn Minuten da – das summiert sich"): only its
+    closing clause is a denial; a list of topic words is none."""
+    if is_keyword_list(clause):
+        return False
+    for sentence in re.split(r"(?<=[.!?…])\s+", answer):
+        if clause in sentence:
+            return sentence.rstrip(" .!?…\"“”»«'").endswith(clause)
+    return False
 
 
 def derive_one(excuse: Excuse, item: dict, out: Dict[str, Dict[str, List[str]]]) -> None:
@@ -84,7 +97,7 @@ def derive_one(excuse: Excuse, item: dict, out: Dict[str, Dict[str, List[str]]])
         # Only what the answer claims in its own voice: hearsay, concessions and clauses taken
         # back ("die Berater erzählen ja immer …") are read as such already (coach/answer_clauses.py).
         for c, row in enumerate(similarity):
-            if row.max() >= NEAR_A_POINT and clauses[c] in claimed:
+            if row.max() >= NEAR_A_POINT and clauses[c] in claimed and _closes_its_sentence(clauses[c], item["answer"]):
                 out.setdefault(labels[int(np.argmax(row))], {}).setdefault("against", []).append(clauses[c])
     elif item["kind"] in ELSEWHERE:
         for c, row in enumerate(similarity):

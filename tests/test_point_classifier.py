@@ -53,16 +53,19 @@ def test_a_clause_in_own_words_is_typical_of_its_point_and_not_of_another_excuse
 
 
 def test_the_classifier_moves_a_clause_that_only_shares_a_phrasings_words(monkeypatch):
-    """"Ihre Monteure sind jeden Tag bei Kunden unterwegs" comes close to a phrasing of "Kunden
-    lesen still mit" by its words; among all phrasings it is not typical of that point."""
+    """"Ihre Monteure sind jeden Tag bei Kunden unterwegs" shares words with phrasings of "Kunden
+    lesen still mit"; among all phrasings it is more typical of "Mitarbeitende liefern Ideen"."""
     no_ideas = KB.excuse("excuse_no_ideas")
     answer = "Ihre Monteure sind jeden Tag bei Kunden unterwegs."
+    readers, staff = _point(no_ideas, "Kunden lesen still mit"), _point(no_ideas, "Mitarbeitende liefern Ideen")
     monkeypatch.setattr(meaning, "CLASSIFIER_WEIGHT", 0.0)
     meaning._read.cache_clear()
-    assert "Kunden lesen still mit" in scorer.judge(no_ideas, answer).labels
+    without = meaning.point_similarities(no_ideas, answer)[1][0]
     monkeypatch.undo()
     meaning._read.cache_clear()
-    assert "Kunden lesen still mit" not in scorer.judge(no_ideas, answer).labels
+    shift = meaning.point_similarities(no_ideas, answer)[1][0] - without
+    assert without[readers] > -1 and without[staff] > -1  # both pass the checks before the classifier
+    assert shift[readers] < 0 < shift[staff]
 
 
 @pytest.mark.parametrize("excuse", sorted(KB.excuses))
