@@ -38,6 +38,9 @@ def say_first_feedback(dispatcher: CollectingDispatcher, judgement: scorer.Judge
         dispatcher.utter_message(response="utter_practice_nudge_off_topic")
     elif judgement.verdict == scorer.VERDICT_AGAINST:
         dispatcher.utter_message(response="utter_practice_nudge_against", clause=judgement.against[0])
+    elif judgement.verdict == scorer.VERDICT_KEYWORDS and judgement.hits:
+        # A list is no argument, but the word that hits a point earns its one point.
+        dispatcher.utter_message(response="utter_practice_keywords_one", point=judgement.hits[0].label)
     elif judgement.verdict == scorer.VERDICT_KEYWORDS:
         dispatcher.utter_message(response="utter_practice_nudge_keywords")
     else:

@@ -9,7 +9,7 @@ compounds and typos of German words). A long answer that touches the points only
 talks about something else and earns nothing. Deterministic, no remote model.
 
 Answers under three words score 0 ("too_short"); a list of topic words without a sentence earns
-one point at most ("keywords"); an answer that makes no point scores 0 ("off_topic", or
+one point at most ("keywords", with the hit when one word makes a point); an answer that makes no point scores 0 ("off_topic", or
 "against" when its clauses deny a point).
 
 Points per round (0–3) count ideas, and an argument is one idea however many of its key points
@@ -110,6 +110,8 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         if against:
             return Judgement(VERDICT_AGAINST, 0, (), against)
         return Judgement(VERDICT_KEYWORDS if answer_clauses.is_keyword_list(answer) else VERDICT_OFF_TOPIC, 0, ())
+    if answer_clauses.is_keyword_list(answer):
+        return Judgement(VERDICT_KEYWORDS, score_for((h.label, h.argument) for h in hits), tuple(hits))
     return Judgement(VERDICT_OK, score_for((h.label, h.argument) for h in hits), tuple(hits))
 
 

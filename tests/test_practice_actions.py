@@ -134,6 +134,16 @@ def test_off_topic_answer_is_nudged():
     assert chat.responses[0] == "utter_practice_nudge_off_topic" and "0 Punkte" in chat.text
 
 
+def test_a_keyword_list_earns_at_most_the_point_one_word_hits_and_is_asked_for_a_sentence():
+    chat = started()
+    chat.say("excuse_customers_not_there", "/excuse_customers_not_there")
+    chat.say("nlu_fallback", "Generationswechsel, Einkäufer, Sichtbarkeit, Strategie, B2B")
+    first = chat.responses[0]
+    assert first in ("utter_practice_keywords_one", "utter_practice_nudge_keywords")
+    assert "Gut gekontert" not in chat.text and "ganzen Satz" in chat.text
+    assert ("1 Punkt" if first == "utter_practice_keywords_one" else "0 Punkte") in chat.text
+
+
 @pytest.mark.parametrize("intent,text", [("ask_hint", "Tipp"), ("help", "Hilfe"),
                                          ("ask_first_steps", "Tipps bitte"), ("nlu_fallback", "hinweis pls")])
 def test_hint_during_a_round_does_not_end_it(intent, text):
