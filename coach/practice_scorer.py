@@ -9,8 +9,8 @@ compounds and typos of German words). A long answer that touches the points only
 talks about something else and earns nothing. Deterministic, no remote model.
 
 Answers under three words score 0 ("too_short"); a list of topic words without a sentence earns
-one point at most ("keywords", with the hit when one word makes a point); an answer that makes no point scores 0 ("off_topic", or
-"against" when its clauses deny a point).
+one point at most ("keywords", with the hit when one word makes a point); an answer that makes no
+point scores 0 ("off_topic", or "against" when its clauses deny a point).
 
 Points per round (0–3) count ideas, and an argument is one idea however many of its key points
 an answer touches (its two key points are facets of the same thought): 0 = no key point, 1 = the
@@ -92,7 +92,8 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
     made = _points_made(excuse, answer)
     if _in_passing(answer, made):
         made = []
-    if answer_clauses.is_keyword_list(answer):
+    keyword_list = answer_clauses.is_keyword_list(answer)
+    if keyword_list:
         # Topic words without a sentence are no argument: one point at most.
         made = made[:1] and [max(made, key=lambda h: h.similarity)]
     siding = meaning.clauses_siding_with_ceo(excuse, answer)
@@ -109,10 +110,9 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         against = meaning.clauses_against(excuse, answer)
         if against:
             return Judgement(VERDICT_AGAINST, 0, (), against)
-        return Judgement(VERDICT_KEYWORDS if answer_clauses.is_keyword_list(answer) else VERDICT_OFF_TOPIC, 0, ())
-    if answer_clauses.is_keyword_list(answer):
-        return Judgement(VERDICT_KEYWORDS, score_for((h.label, h.argument) for h in hits), tuple(hits))
-    return Judgement(VERDICT_OK, score_for((h.label, h.argument) for h in hits), tuple(hits))
+        return Judgement(VERDICT_KEYWORDS if keyword_list else VERDICT_OFF_TOPIC, 0, ())
+    return Judgement(VERDICT_KEYWORDS if keyword_list else VERDICT_OK, score_for((h.label, h.argument) for h in hits),
+                     tuple(hits))
 
 
 # A long answer (this many clauses or more) whose points come from under this share of its

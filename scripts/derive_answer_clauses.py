@@ -8,8 +8,9 @@ answer makes, the clause of the answer closest in meaning to one of that argumen
 clause serves one argument, and it must be the trainee's own claim (not conceded, quoted or
 hearsay, as coach/answer_clauses.py reads it) and nearer the argument than the CEO's lines. Every
 such own claim of an answer that sides with the CEO (`negated`, `agree`) that comes near a key
-point at all becomes a denial of the nearest one. So the scorer learns the points, and their
-denials, in the words trainees use around them in a whole answer.
+point at all, and closes its sentence, becomes a denial of the nearest one; a clause of an
+off-topic answer that comes near a point becomes a counter-example. So the scorer learns the
+points, their denials and the talk beside them in the words trainees use in a whole answer.
 
     .venv/bin/python scripts/derive_answer_clauses.py     # rewrites coach/key_point_answer_clauses.yml
 """
@@ -43,7 +44,8 @@ HEADER = """# Key-point phrasings in trainees' words, derived by scripts/derive_
 # training answers in coach/answer_examples/ (written by helpers who saw neither the scorer's
 # phrasings nor the evaluation answer sets). `for`: the clause of an answer that makes an argument,
 # under the argument's key point it is closest to; `against`: clauses of answers that side with
-# the CEO, under the key point they come nearest. Do not edit by hand; rerun the script.
+# the CEO, under the key point they come nearest; `beside`: clauses of off-topic answers near a
+# point (counter-examples). Do not edit by hand; rerun the script.
 """
 
 
@@ -97,7 +99,8 @@ def derive_one(excuse: Excuse, item: dict, out: Dict[str, Dict[str, List[str]]])
         # Only what the answer claims in its own voice: hearsay, concessions and clauses taken
         # back ("die Berater erzählen ja immer …") are read as such already (coach/answer_clauses.py).
         for c, row in enumerate(similarity):
-            if row.max() >= NEAR_A_POINT and clauses[c] in claimed and _closes_its_sentence(clauses[c], item["answer"]):
+            own_denial = clauses[c] in claimed and _closes_its_sentence(clauses[c], item["answer"])
+            if row.max() >= NEAR_A_POINT and own_denial:
                 out.setdefault(labels[int(np.argmax(row))], {}).setdefault("against", []).append(clauses[c])
     elif item["kind"] in ELSEWHERE:
         for c, row in enumerate(similarity):

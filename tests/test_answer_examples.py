@@ -33,10 +33,10 @@ def test_training_answers_are_well_formed():
         assert answer["band"] == BANDS[answer["kind"]], answer["id"]
         arguments = answer.get("arguments") or []
         assert all(1 <= n <= len(excuse.arguments) for n in arguments), answer["id"]
-        if answer["kind"] in derivation.MAKING:
-            assert len(set(arguments)) == (1 if answer["kind"] == "one_point" else len(arguments)) >= 1, answer["id"]
+        if answer["kind"] == "one_point":
+            assert len(set(arguments)) == 1, answer["id"]
         if answer["kind"] == "strong":
-            assert len(set(arguments)) >= 2, answer["id"]
+            assert len(set(arguments)) == len(arguments) >= 2, answer["id"]
 
 
 def test_no_training_answer_is_an_evaluation_answer():
