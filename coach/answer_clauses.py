@@ -73,7 +73,7 @@ _SIDES_WITH_CEO = re.compile(
     r"|\bihre?\s+(?:vorsicht|zurueckhaltung|skepsis|linie|haltung|bauchgefuehl)\s+(?:\w+\s+){0,4}"
     r"(?:sinn|richtig|klug|vernuenftig|sicherere?|gold|recht)\b|\blieber\s+gar\s+nicht\b|\bschweigen\s+(?:\w+\s+){0,2}gold\b")
 # Words that hold a statement at arm's length: someone else's claim ("sagen die Berater",
-# "predigen alle", "angeblich"), a hedge ("sagt sich so leicht", "klingt im Seminar wunderbar") or
+# "predigen alle", "…, heißt es", "angeblich"), a hedge ("sagt sich so leicht", "klingt im Seminar wunderbar") or
 # a label for empty talk ("Kalenderspruch", "Beraterdeutsch"). Said of the clause before, they
 # take it back as the CEO's doubt, not the trainee's argument.
 _DISTANCING = re.compile(
@@ -83,6 +83,9 @@ _DISTANCING = re.compile(
     r"|\b(?:man|sie|viele|manche|berater)\s+(?:koennte|koennten|wuerde|wuerden|mag|moegen)\s+(?:\w+\s+){0,2}"
     r"(?:sagen|meinen|einwenden|behaupten)\b"
     r"|\bsagt\s+sich\s+(?:so\s+|ja\s+|halt\s+)*leicht\b|\bangeblich\b"
+    # a speech tag after the claim: "…, sagen die", "…, heißt es", "…, sagt man so"
+    r"|,\s*(?:so\s+)?(?:sagen|sagt|behaupten|behauptet|heisst|hiess)\s+(?:die|man|es|alle|viele|manche|einige|andere)\b"
+    r"(?:\s+\w+){0,2}\W*$"
     r"|\b(?:es\s+heisst|man\s+hoert)\s+(?:ja\s+|doch\s+|halt\s+)?(?:immer|oft|gern|ueberall|stets|haeufig)\b"
     r"|\b(?:klingt|klingen|hoert\s+sich)\b(?:\s+\w+){0,4}?\s+(?:schoen|gut|nett|toll|wunderbar|prima|super|huebsch)\b"
     r"|\b(?:kalenderspruch|kalenderweisheit|beraterdeutsch|beratersprech|beraterlatein|werbesprech|"

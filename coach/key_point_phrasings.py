@@ -90,9 +90,11 @@ class ReferenceTexts:
     sentences: List[Tuple[str, int]]   # (sentence, argument) of the argument texts
     deny: List[Tuple[str, int]]        # (phrasing, key point) that argue against a point
     negatives: List[str]               # counter-examples
+    passing: List[Tuple[str, int]] = ()  # (clause, key point): near the point, in answers that made other arguments
 
     def all(self) -> List[str]:
-        return [t for t, _ in self.affirm] + [s for s, _ in self.sentences] + [t for t, _ in self.deny] + self.negatives
+        return ([t for t, _ in self.affirm] + [s for s, _ in self.sentences] + [t for t, _ in self.deny] + self.negatives
+                + [t for t, _ in self.passing])
 
 
 def reference_texts(excuse: Excuse) -> ReferenceTexts:
@@ -100,13 +102,15 @@ def reference_texts(excuse: Excuse) -> ReferenceTexts:
     sentence of its argument; the counter-examples."""
     authored = paraphrases().get(excuse.id) or {}
     stances_of = stances().get(excuse.id) or {}
-    affirm, deny = [], []
+    affirm, deny, passing = [], [], []
+    derived = _answer_clauses().get(excuse.id) or {}
     labels = [p.label for a in excuse.arguments for p in a.key_points]
     for index, label in enumerate(labels):
         stance = stances_of.get(label) or {}
         # The stances' `affirm_negated` phrasings are not used: on answers the tuning had not
         # seen they let more agreeing and negated clauses through than they won for own-words ones.
         affirm += [(t, index) for t in [label] + list(authored.get(label) or [])]
+        passing += [(t, index) for t in (derived.get(label) or {}).get("passing") or []]
         deny += [(t, index) for t in _as_read(list(stance.get("deny_negated") or [])
                                               + list(stance.get("deny_plain") or []))]
         # A point phrased with one negation ("Perfektion ist kein Startkriterium") is denied by
@@ -119,4 +123,4 @@ def reference_texts(excuse: Excuse) -> ReferenceTexts:
     ceo = list(excuse.practice.openings + excuse.practice.yes_buts) if excuse.practice else []
     negatives = (list(paraphrases().get(NEGATIVE_KEY) or []) + counter_examples(excuse.id)
                  + [c for line in ceo for c in arguing_clauses(line)])
-    return ReferenceTexts(affirm, sentences, deny, negatives)
+    return ReferenceTexts(affirm, sentences, deny, negatives, passing)

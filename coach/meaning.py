@@ -46,6 +46,7 @@ MATCH_THRESHOLD = 0.5     # cosine from which a clause makes a key point
 NEGATIVE_MARGIN = 0.05     # ... and by how much it must be closer to the point than to a counter-example
 STANCE_MARGIN = -0.05     # ... and a denial of any point must not be clearly closer than this point
 POLARITY_PENALTY = 1.0     # subtracted from the similarity to a phrasing of other polarity
+PASSING_MARGIN = 0.05      # ... and than to talk near this point in answers that made other arguments
 SIDING_MARGIN = 0.1        # a clause this much nearer to a denial than to any point sides with the CEO
 # The classifier's probability for a point (coach/point_classifier.py) moves the similarity of a
 # clause that passed the polarity and counter-example checks by this weight times its distance
@@ -74,6 +75,7 @@ class _References:
     affirm: _Phrasings         # phrasings that make a point
     deny: _Phrasings           # phrasings that argue against a point
     negatives: np.ndarray      # counter-examples of no particular point (topic words, the CEO's lines)
+    passing: _Phrasings        # counter-examples of one point: talk near it in answers that made other arguments
 
 
 @lru_cache(maxsize=64)
@@ -88,9 +90,10 @@ def _references(excuse: Excuse) -> _References:
         own = [k for k, (_, i) in enumerate(flat) if i == argument]
         closest = max(own, key=lambda k: float(labels[k] @ vectors[len(affirm) + n]))
         affirm.append((sentence, closest))
-    return _References(_phrasings(affirm, vectors[:len(affirm)]),
-                       _phrasings(deny, vectors[len(affirm):len(affirm) + len(deny)]),
-                       vectors[len(affirm) + len(deny):])
+    ends = np.cumsum([len(affirm), len(deny), len(texts.negatives)])
+    return _References(_phrasings(affirm, vectors[:ends[0]]),
+                       _phrasings(deny, vectors[ends[0]:ends[1]]),
+                       vectors[ends[1]:ends[2]], _phrasings(list(texts.passing), vectors[ends[2]:]))
 
 
 def references(excuse: Excuse) -> _References:
@@ -231,6 +234,7 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
     vectors = vectors[:len(read)]
     to_affirm, to_deny = vectors @ refs.affirm.vectors.T, vectors @ refs.deny.vectors.T
     against_any = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(read), -1.0)
+    to_passing = vectors @ refs.passing.vectors.T
     typical = CLASSIFIER_WEIGHT * (_classifier(excuse).probabilities(vectors, points) - CLASSIFIER_CENTRE)
     sides: Dict[int, bool] = {}
     for c, (text, negated, number) in enumerate(read):
@@ -242,7 +246,11 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
             sides[number] = sides.get(number, True) and not relieves(text) and (
                 deny.max() - affirm.max() >= SIDING_MARGIN)
         # A clause nearer to a denial of any point than to this point argues against it.
-        ok = (affirm - against_any[c] >= NEGATIVE_MARGIN) & (affirm - deny.max() >= STANCE_MARGIN)
+        passing = np.full(points, -1.0)
+        if len(refs.passing.points):
+            np.maximum.at(passing, refs.passing.points, to_passing[c])
+        ok = (affirm - against_any[c] >= NEGATIVE_MARGIN) & (affirm - deny.max() >= STANCE_MARGIN) & (
+            affirm - passing >= PASSING_MARGIN)
         made[c] = np.where(ok, affirm + typical[c], -1.0)
         # For the feedback, a clause without a negation argues against a point only when it is
         # nearer to a denial than to every point and to the counter-examples: "LinkedIn ist halt

@@ -9,7 +9,8 @@ clause serves one argument, and it must be the trainee's own claim (not conceded
 hearsay, as coach/answer_clauses.py reads it) and nearer the argument than the CEO's lines. Every
 such own claim of an answer that sides with the CEO (`negated`, `agree`) that comes near a key
 point at all, and closes its sentence, becomes a denial of the nearest one; a clause of an
-off-topic answer that comes near a point becomes a counter-example. So the scorer learns the
+off-topic answer that comes near a point becomes a counter-example, and so does, for that point
+only, a clause of a one-point answer that comes near a point of another argument (`passing`). So the scorer learns the
 points, their denials and the talk beside them in the words trainees use in a whole answer.
 
     .venv/bin/python scripts/derive_answer_clauses.py     # rewrites coach/key_point_answer_clauses.yml
@@ -45,7 +46,8 @@ HEADER = """# Key-point phrasings in trainees' words, derived by scripts/derive_
 # phrasings nor the evaluation answer sets). `for`: the clause of an answer that makes an argument,
 # under the argument's key point it is closest to; `against`: clauses of answers that side with
 # the CEO, under the key point they come nearest; `beside`: clauses of off-topic answers near a
-# point (counter-examples). Do not edit by hand; rerun the script.
+# point (counter-examples); `passing`: clauses of one-point answers near a point of an argument the
+# answer does not make (counter-examples of that point). Do not edit by hand; rerun the script.
 """
 
 
@@ -95,10 +97,22 @@ def derive_one(excuse: Excuse, item: dict, out: Dict[str, Dict[str, List[str]]])
                     used.add(c)
                     out.setdefault(labels[own[j]], {}).setdefault("for", []).append(clauses[c])
                     break
+        if item["kind"] == "one_point":
+            # The writer says the answer makes one argument: its other clauses that come near
+            # a point of another argument touch it in passing and do not make it.
+            made = {argument - 1 for argument in item["arguments"]}
+            for c, row in enumerate(similarity):
+                nearest = int(np.argmax(row))
+                if c not in used and row[nearest] >= NEAR_A_POINT and flat[references.affirm.points[nearest]][1] not in made:
+                    out.setdefault(labels[nearest], {}).setdefault("passing", []).append(clauses[c])
     elif item["kind"] in SIDING:
         # Only what the answer claims in its own voice: hearsay, concessions and clauses taken
         # back ("die Berater erzählen ja immer …") are read as such already (coach/answer_clauses.py).
-        for c, row in enumerate(similarity):
+        # Where the writer named the arguments the answer turns against (`denies`), a denial is
+        # filed under the nearest of their points.
+        denied = {argument - 1 for argument in item.get("denies") or []}
+        mask = np.array([not denied or flat[p][1] in denied for p in references.affirm.points])
+        for c, row in enumerate(np.where(mask, similarity, -1.0)):
             own_denial = clauses[c] in claimed and _closes_its_sentence(clauses[c], item["answer"])
             if row.max() >= NEAR_A_POINT and own_denial:
                 out.setdefault(labels[int(np.argmax(row))], {}).setdefault("against", []).append(clauses[c])
