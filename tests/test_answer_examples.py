@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from coach import key_point_phrasings as phrasings
+from coach import meaning
 from coach.knowledge_base import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,9 @@ def test_training_answers_are_well_formed():
             assert len(set(arguments)) == 1, answer["id"]
         if answer["kind"] == "strong":
             assert len(set(arguments)) == len(arguments) >= 2, answer["id"]
+        denies = answer.get("denies") or []
+        assert all(1 <= n <= len(excuse.arguments) for n in denies), answer["id"]
+        assert not denies or (answer["kind"] == "negated" and not arguments), answer["id"]
 
 
 def test_no_training_answer_is_an_evaluation_answer():
@@ -53,7 +57,8 @@ def test_every_derived_clause_comes_from_a_training_answer_of_its_excuse():
         labels = {p.label for a in KB.excuse(excuse_id).arguments for p in a.key_points}
         for label, sides in points.items():
             assert label in labels, (excuse_id, label)
-            for clause in sides.get("for", []) + sides.get("against", []):
+            assert set(sides) <= {"for", "against", "beside", "passing"}, (excuse_id, label)
+            for clause in (clause for texts in sides.values() for clause in texts):
                 assert any(clause in text for text in by_excuse[excuse_id]), clause
 
 
@@ -62,6 +67,25 @@ def test_the_scorer_reads_derived_clauses_as_phrasings_and_denials():
     label, sides = next((label, sides) for label, sides in points.items() if sides.get("for") and sides.get("against"))
     assert set(sides["for"]) <= set(phrasings.paraphrases()[excuse_id][label])
     assert set(sides["against"]) <= set(phrasings.stances()[excuse_id][label]["deny_plain"])
+
+
+def test_one_point_answers_teach_what_touching_another_argument_in_passing_looks_like(monkeypatch):
+    # A clause that a one-point answer said beside its argument, near a point of another argument,
+    # counts against that point: the scorer reads it as the point only when the check is off.
+    excuse_id, points = next(iter(_derived().items()))
+    excuse = KB.excuse(excuse_id)
+    flat = [label for label, _ in meaning.flat_key_points(excuse)]
+    passing = [(clause, flat.index(label)) for label, sides in points.items() for clause in sides.get("passing", [])]
+    assert passing
+
+    def made(clause, point):
+        meaning._read.cache_clear()
+        return meaning.point_similarities(excuse, clause)[1].max(axis=0)[point] > -1
+
+    assert not any(made(clause, point) for clause, point in passing)
+    monkeypatch.setattr(meaning, "PASSING_MARGIN", -2.0)
+    assert any(made(clause, point) for clause, point in passing)
+    meaning._read.cache_clear()
 
 
 @pytest.mark.slow

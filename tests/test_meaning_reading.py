@@ -164,6 +164,8 @@ SHORT_POINT = "Eine Viertelstunde zweimal die Woche im Kalender reicht"
 @pytest.mark.parametrize("distanced", [
     f"{SHORT_POINT} – das sagt sich so leicht.",
     f"{SHORT_POINT}, predigen die Berater immer.",
+    f"{SHORT_POINT}, sagen die. Aber wer hat dafür Zeit?",
+    f"{SHORT_POINT}, heißt es so schön.",
     f"{SHORT_POINT} – schöner Kalenderspruch.",
     f"{SHORT_POINT}, klingt im Seminar ganz wunderbar.",
     f"Es heißt ja immer, {SHORT_POINT[0].lower()}{SHORT_POINT[1:]}.",
