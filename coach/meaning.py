@@ -33,7 +33,7 @@ import numpy as np
 
 from coach.answer_clauses import dismissive_clauses, readings
 from coach import key_point_phrasings as phrasings
-from coach.polarity import is_negated, negations, relieves
+from coach.polarity import is_negated, negations, opposite, relieves
 from coach.knowledge_base import Excuse
 from coach.point_classifier import PointClassifier, fit
 from coach.sentence_embedding import PRACTICE_THREADS, embed
@@ -227,10 +227,17 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
     made = np.full((len(read), points), -1.0)
     if not read and not dismissive:
         return _Reading([], made, ())
-    vectors = embed([text for text, _, _ in read] + dismissive, threads=PRACTICE_THREADS)
-    near = np.concatenate([vectors[len(read):] @ refs.affirm.vectors.T,
-                           vectors[len(read):] @ refs.deny.vectors.T], axis=1)
+    # A singly negated clause says the opposite of its words without the negation ("Schweigen hat
+    # noch keinem geschadet" denies "Schweigen schadet auch"): the encoder barely sees a "nicht",
+    # so the clause is also read through its positive version.
+    positives = {c: opposite(text) for c, (text, negated, _) in enumerate(read) if negated == 1}
+    positives = {c: text for c, text in positives.items() if text}
+    vectors = embed([text for text, _, _ in read] + dismissive + list(positives.values()), threads=PRACTICE_THREADS)
+    ends = len(read) + len(dismissive)
+    near = np.concatenate([vectors[len(read):ends] @ refs.affirm.vectors.T,
+                           vectors[len(read):ends] @ refs.deny.vectors.T], axis=1)
     against = [c for c, row in zip(dismissive, near) if row.size and row.max() >= MATCH_THRESHOLD]
+    positive_of = dict(zip(positives, vectors[ends:]))
     vectors = vectors[:len(read)]
     to_affirm, to_deny = vectors @ refs.affirm.vectors.T, vectors @ refs.deny.vectors.T
     against_any = (vectors @ refs.negatives.T).max(axis=1) if len(refs.negatives) else np.full(len(read), -1.0)
@@ -245,6 +252,11 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
         if max(deny.max(), affirm.max()) >= MATCH_THRESHOLD:
             sides[number] = sides.get(number, True) and not relieves(text) and (
                 deny.max() - affirm.max() >= SIDING_MARGIN)
+        if c in positive_of:
+            # Its positive version making a point is the clause denying it (after the siding
+            # check: read that way, antonyms such as "nicht schlimm" would side with the CEO).
+            said = _closest(refs.affirm, refs.affirm.vectors @ positive_of[c], 0, points)
+            deny = np.maximum(deny, said)
         # A clause nearer to a denial of any point than to this point argues against it.
         passing = np.full(points, -1.0)
         if len(refs.passing.points):

@@ -80,7 +80,8 @@ def test_one_point_answers_teach_what_touching_another_argument_in_passing_looks
 
     def made(clause, point):
         meaning._read.cache_clear()
-        return meaning.point_similarities(excuse, clause)[1].max(axis=0)[point] > -1
+        similarity = meaning.point_similarities(excuse, clause)[1]
+        return bool(similarity.size) and similarity.max(axis=0)[point] > -1
 
     assert not any(made(clause, point) for clause, point in passing)
     monkeypatch.setattr(meaning, "PASSING_MARGIN", -2.0)
