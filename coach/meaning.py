@@ -15,6 +15,10 @@ So the answer is read clause by clause:
    and it must be closer to the point than to the authored counter-examples (`_negative`) and
    not clearly closer to an authored denial of any point (coach/key_point_stances.yml: "ein
    Netzwerk bringt nur Spam" denies "Netzwerk bringt Geschäftschancen" without a "nicht").
+   A clause with one negation is also read through its words without it: where those make a
+   point, the clause denies it ("Ihre Kunden wechseln doch nicht zum Wettbewerb"). A clause must
+   also be closer to the point than to the talk near it in answers that made another argument
+   (counter-examples of that point alone, `passing`).
    A clause clearly nearer to a denial than to any point sides with the CEO; the scorer weighs
    such clauses against the ones that make points (`clauses_siding_with_ceo`).
    A classifier per excuse over all phrasings (coach/point_classifier.py) adds how typical the

@@ -8,10 +8,12 @@ answer makes, the clause of the answer closest in meaning to one of that argumen
 clause serves one argument, and it must be the trainee's own claim (not conceded, quoted or
 hearsay, as coach/answer_clauses.py reads it) and nearer the argument than the CEO's lines. Every
 such own claim of an answer that sides with the CEO (`negated`, `agree`) that comes near a key
-point at all, and closes its sentence, becomes a denial of the nearest one; a clause of an
-off-topic answer that comes near a point becomes a counter-example, and so does, for that point
-only, a clause of a one-point answer that comes near a point of another argument (`passing`). So the scorer learns the
-points, their denials and the talk beside them in the words trainees use in a whole answer.
+point at all, and closes its sentence, becomes a denial of the nearest one (of the arguments the
+answer turns against, where the writer named them: `denies`). A clause of an off-topic answer that
+comes near a point becomes a counter-example; a clause of a one-point answer that comes near a
+point of another argument becomes a counter-example of that point only (`passing`). So the scorer
+learns the points, their denials and the talk beside them in the words trainees use in a whole
+answer.
 
     .venv/bin/python scripts/derive_answer_clauses.py     # rewrites coach/key_point_answer_clauses.yml
 """
