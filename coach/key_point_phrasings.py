@@ -39,9 +39,15 @@ def _answer_clauses() -> Dict[str, Dict[str, Dict[str, List[str]]]]:
 
 
 @lru_cache(maxsize=1)
+def _authored_paraphrases() -> Dict[str, Dict[str, List[str]]]:
+    return _yaml(PARAPHRASES_PATH)
+
+
+@lru_cache(maxsize=1)
 def paraphrases() -> Dict[str, Dict[str, List[str]]]:
     """Per key point: the authored paraphrases, then the clauses of training answers that make it."""
-    result = _yaml(PARAPHRASES_PATH)
+    result = {excuse: dict(points) if isinstance(points, dict) else points
+              for excuse, points in _authored_paraphrases().items()}
     for excuse, points in _answer_clauses().items():
         for label, sides in points.items():
             result.setdefault(excuse, {})[label] = list(result[excuse].get(label) or []) + list(sides.get("for") or [])
@@ -70,7 +76,7 @@ def counter_examples(excuse_id: str) -> List[str]:
 
 def clear_caches() -> None:
     """Read the phrasing files again (after they, or ANSWER_CLAUSES_PATH, changed)."""
-    for cached in (_answer_clauses, paraphrases, stances, counter_examples):
+    for cached in (_answer_clauses, _authored_paraphrases, paraphrases, stances, counter_examples):
         cached.cache_clear()
 
 
@@ -101,6 +107,7 @@ def reference_texts(excuse: Excuse) -> ReferenceTexts:
     """Phrasings of every key point: its label, the authored paraphrases and stances, and each
     sentence of its argument; the counter-examples."""
     authored = paraphrases().get(excuse.id) or {}
+    written = _authored_paraphrases().get(excuse.id) or {}
     stances_of = stances().get(excuse.id) or {}
     affirm, deny, passing = [], [], []
     derived = _answer_clauses().get(excuse.id) or {}
@@ -114,8 +121,10 @@ def reference_texts(excuse: Excuse) -> ReferenceTexts:
         deny += [(t, index) for t in _as_read(list(stance.get("deny_negated") or [])
                                               + list(stance.get("deny_plain") or []))]
         # A point phrased with one negation ("Perfektion ist kein Startkriterium") is denied by
-        # the same words without it ("Perfektion ist (sehr wohl ein) Startkriterium").
-        deny += [(o, index) for o in (opposite(t) for t in [label] + list(authored.get(label) or []))
+        # the same words without it ("Perfektion ist (sehr wohl ein) Startkriterium"); only for
+        # the written phrasings: trainees' clauses often hold the negation in a side clause
+        # ("Was riskieren Sie, wenn Sie gar nicht sichtbar sind"), whose removal denies nothing.
+        deny += [(o, index) for o in (opposite(t) for t in [label] + list(written.get(label) or []))
                  if o and len(words(o)) >= 2]
     sentences = [(s, i) for i, a in enumerate(excuse.arguments) for s in clauses(a.text) if len(words(s)) >= 4]
     # Counter-examples: the authored ones, off-topic talk near the points, and what the CEO
