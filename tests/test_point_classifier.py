@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from coach import meaning
-from coach import practice_scorer as scorer
 from coach.knowledge_base import load
 from coach.point_classifier import NO_POINT, fit
 from coach.sentence_embedding import embed
