@@ -269,10 +269,11 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
             affirm - passing >= PASSING_MARGIN)
         made[c] = np.where(ok, affirm + typical[c], -1.0)
         # For the feedback, a clause without a negation argues against a point only when it is
-        # nearer to a denial than to every point and to the counter-examples: "LinkedIn ist halt
-        # wichtig" is mere talk about LinkedIn, not a word for the CEO.
+        # clearly nearer to a denial than to every point and to the counter-examples: "LinkedIn
+        # ist halt wichtig" is mere talk about LinkedIn, not a word for the CEO, however short
+        # the denials of trainees that mention LinkedIn.
         if not ok.any() and (np.maximum(affirm, deny).max() >= MATCH_THRESHOLD) and (
-                is_negated(text) or deny.max() > max(affirm.max(), against_any[c])):
+                is_negated(text) or deny.max() - max(affirm.max(), against_any[c]) >= SIDING_MARGIN):
             against.append(text)
     return _Reading([(text, number) for text, _, number in read], made, tuple(dict.fromkeys(against)),
                     tuple(number for number, side in sides.items() if side))

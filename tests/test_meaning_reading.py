@@ -291,10 +291,8 @@ def test_a_rhetorical_question_denies_a_point_and_makes_a_negated_one():
     assert scorer.judge(NO_TIME, "Wer verlangt denn ernsthaft, dass Sie den ganzen Tag online sind?").score == 1
 
 
-@pytest.mark.parametrize("denial", ["Ihre Kunden laufen doch nicht zur Konkurrenz über, bloß weil Sie kein Profil pflegen.",
-                                    "Die Kunden wechseln deswegen nicht zum Wettbewerb."])
-def test_a_negated_clause_whose_positive_version_makes_a_point_denies_it(denial, monkeypatch):
-    privacy = KB.excuse("excuse_data_privacy")
+def test_a_negated_clause_whose_positive_version_makes_a_point_denies_it(monkeypatch):
+    privacy, denial = KB.excuse("excuse_data_privacy"), "Die Kunden wechseln deswegen nicht zum Wettbewerb."
     assert scorer.judge(privacy, denial).score == 0
     # Read by its negation count alone, it matched a phrasing with a "nicht" elsewhere in it.
     monkeypatch.setattr(meaning, "opposite", lambda text: "")
