@@ -234,6 +234,10 @@ _RHETORICAL = re.compile(
     rf"{_QUESTION_OPENING}(?:wer|wen|wem|was|wozu|warum|wieso|weshalb)\b"
     r"(?=.*\b(?:schon|denn\s+(?:wirklich|ernsthaft|bitte|ueberhaupt|im\s+ernst)|ernsthaft|im\s+ernst)\b"
     r"|\W+(?:\w+\W+)?(?:sollte|sollten|soll)\b)")
+# A question that doubts the premise it names ("Woher wissen Sie, dass die nicht da sind?", "Wer
+# sagt denn, dass Sie ständig online sein müssen?") states the premise's opposite.
+_DOUBTED_PREMISE = re.compile(
+    rf"{_QUESTION_OPENING}(?:woher\s+wissen\s+sie|wer\s+sagt|sind\s+sie\s+(?:sich\s+)?(?:da\s+)?sicher)\b(?=.*\bdass\b)")
 _INSTEAD = re.compile(r"^\W*sondern\b")
 _SUBORDINATE = re.compile(r"^\W*(?:wie|wenn|dass|ob|was|weil|da|falls|sobald|solange|welche\w*|wer|wo)\b")
 
@@ -270,6 +274,8 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
         rhetorical = "?" in ends[number][1] and bool(_RHETORICAL.match(folded))
         if rhetorical:
             whole = min(2, whole + 1)
+        elif "?" in ends[number][1] and _DOUBTED_PREMISE.match(folded):
+            whole = {0: 1, 1: 0}.get(whole, whole)
         if number > 0 and _INSTEAD.match(folded) and negations(said[number - 1]):
             # "nicht A, sondern B" says "B statt A", the way many key points are phrased.
             readings.append((f"{said[number - 1]}, {clause}", whole, number))
