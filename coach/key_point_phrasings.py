@@ -96,7 +96,7 @@ class ReferenceTexts:
     sentences: List[Tuple[str, int]]   # (sentence, argument) of the argument texts
     deny: List[Tuple[str, int]]        # (phrasing, key point) that argue against a point
     negatives: List[str]               # counter-examples
-    passing: List[Tuple[str, int]] = ()  # (clause, key point): near the point, in answers that made other arguments
+    passing: List[Tuple[str, int]]     # (clause, key point): near the point, in answers that made other arguments
 
     def all(self) -> List[str]:
         return ([t for t, _ in self.affirm] + [s for s, _ in self.sentences] + [t for t, _ in self.deny] + self.negatives

@@ -214,10 +214,14 @@ class _Reading:
 def _closest(phrasings: _Phrasings, similarity: np.ndarray, negated: int, points: int) -> np.ndarray:
     """Per key point, the best similarity of one clause to its phrasings; a phrasing of other
     polarity (negation count) costs POLARITY_PENALTY, as the encoder barely sees a "nicht"."""
-    adjusted = similarity - POLARITY_PENALTY * (phrasings.negations != negated)
+    return _best_per_point(phrasings, similarity - POLARITY_PENALTY * (phrasings.negations != negated), points)
+
+
+def _best_per_point(phrasings: _Phrasings, similarity: np.ndarray, points: int) -> np.ndarray:
+    """Per key point, the highest of `similarity` (one value per phrasing) among its phrasings; -1 without any."""
     best = np.full(points, -1.0)
-    if len(adjusted):
-        np.maximum.at(best, phrasings.points, adjusted)
+    if len(similarity):
+        np.maximum.at(best, phrasings.points, similarity)
     return best
 
 
@@ -262,9 +266,7 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
             said = _closest(refs.affirm, refs.affirm.vectors @ positive_of[c], 0, points)
             deny = np.maximum(deny, said)
         # A clause nearer to a denial of any point than to this point argues against it.
-        passing = np.full(points, -1.0)
-        if len(refs.passing.points):
-            np.maximum.at(passing, refs.passing.points, to_passing[c])
+        passing = _best_per_point(refs.passing, to_passing[c], points)
         ok = (affirm - against_any[c] >= NEGATIVE_MARGIN) & (affirm - deny.max() >= STANCE_MARGIN) & (
             affirm - passing >= PASSING_MARGIN)
         made[c] = np.where(ok, affirm + typical[c], -1.0)

@@ -105,7 +105,8 @@ def derive_one(excuse: Excuse, item: dict, out: Dict[str, Dict[str, List[str]]])
             made = {argument - 1 for argument in item["arguments"]}
             for c, row in enumerate(similarity):
                 nearest = int(np.argmax(row))
-                if c not in used and row[nearest] >= NEAR_A_POINT and flat[references.affirm.points[nearest]][1] not in made:
+                touched = flat[references.affirm.points[nearest]][1]
+                if c not in used and row[nearest] >= NEAR_A_POINT and touched not in made:
                     out.setdefault(labels[nearest], {}).setdefault("passing", []).append(clauses[c])
     elif item["kind"] in SIDING:
         # Only what the answer claims in its own voice: hearsay, concessions and clauses taken

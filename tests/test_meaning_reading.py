@@ -304,7 +304,8 @@ def test_a_negated_clause_whose_positive_version_makes_a_point_denies_it(monkeyp
 def test_a_question_that_doubts_the_ceos_premise_does_not_side_with_him():
     # "Woher wissen Sie, dass die nicht da sind?" states that they may well be there.
     customers = KB.excuse("excuse_customers_not_there")
-    answer = "Woher wissen Sie, dass die nicht da sind? Die Nachfolger Ihrer Einkäufer sind mit dem Smartphone aufgewachsen."
+    answer = ("Woher wissen Sie, dass die nicht da sind? "
+              "Die Nachfolger Ihrer Einkäufer sind mit dem Smartphone aufgewachsen.")
     judgement = scorer.judge(customers, answer)
     assert judgement.score >= 1 and judgement.verdict != scorer.VERDICT_AGAINST
     assert read("Wer sagt denn, dass Sie ständig online sein müssen?")["dass Sie ständig online sein müssen"] == 1
