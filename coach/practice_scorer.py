@@ -32,6 +32,9 @@ MIN_WORDS = 3
 VERDICT_OK, VERDICT_EMPTY, VERDICT_TOO_SHORT, VERDICT_OFF_TOPIC = "ok", "empty", "too_short", "off_topic"
 VERDICT_AGAINST = "against"  # the answer's words argue against the key points
 VERDICT_KEYWORDS = "keywords"  # topic words without a sentence
+# An answer with this many more readings that deny key points than clauses that make them argues
+# the CEO's case (tuned on the answer sets' tuning part; one more or one less did worse).
+AGAINST_MAJORITY = 2
 
 @dataclass(frozen=True)
 class PointHit:
@@ -97,10 +100,13 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         # Topic words without a sentence are no argument: one point at most.
         made = made[:1] and [max(made, key=lambda h: h.similarity)]
     siding = meaning.clauses_siding_with_ceo(excuse, answer)
-    if made and len(answer_clauses.dismissive_clauses(answer)) + len(siding) >= len({hit.clause for hit in made}):
+    making = len({hit.clause for hit in made})
+    if made and (len(answer_clauses.dismissive_clauses(answer)) + len(siding) >= making
+                 or len(meaning.clauses_against(excuse, answer)) >= making + AGAINST_MAJORITY):
         # As many clauses wave a point away ("bringt doch nichts", "halte ich für ein Märchen") or
-        # argue its opposite ("Sichtbarkeit ist nett, aber …") as make one: the answer argues the
-        # CEO's case, with the points' words as props.
+        # argue its opposite ("Sichtbarkeit ist nett, aber …") as make one, or the readings that
+        # deny points ("Kundenbeziehungen pflegen Sie nicht über Posts") clearly outnumber them:
+        # the answer argues the CEO's case, with the points' words as props.
         made = []
     hits = []
     for hit in made:

@@ -309,3 +309,14 @@ def test_a_question_that_doubts_the_ceos_premise_does_not_side_with_him():
     judgement = scorer.judge(customers, answer)
     assert judgement.score >= 1 and judgement.verdict != scorer.VERDICT_AGAINST
     assert read("Wer sagt denn, dass Sie ständig online sein müssen?")["dass Sie ständig online sein müssen"] == 1
+
+
+def test_an_answer_whose_denials_clearly_outnumber_its_points_argues_the_ceos_case(monkeypatch):
+    customers = KB.excuse("excuse_customers_not_there")
+    answer = ("Ihre Einkäufer sind nicht auf LinkedIn, die lesen da auch nicht heimlich mit. Und die nächste "
+              "Generation bestellt genauso per Telefon, da verlieren Sie keinen Anschluss.")
+    judgement = scorer.judge(customers, answer)
+    assert judgement.score == 0 and judgement.verdict == scorer.VERDICT_AGAINST
+    # Weighed only against the dismissals and the clauses siding with the CEO, one point got through.
+    monkeypatch.setattr(scorer, "AGAINST_MAJORITY", 99)
+    assert scorer.judge(customers, answer).score > 0
