@@ -85,9 +85,17 @@ def dismisses(text: str) -> bool:
     return _contra_said(folded) or bool(_NO_USE.search(folded)) or bool(_ANYWAY.search(folded)) and negations(text) > 0
 
 
+# A premise named before the verdict ("Dass keiner was liked, heißt gar nichts", "Nur weil
+# keiner kommentiert, stimmt das nicht"): a negated premise waved away is the point's side.
+_PREMISE = re.compile(r"^\W*(?:(?:und|aber|doch|also)\s+)?(?:(?:nur|bloss|allein)\s+)?(?:dass|weil|wenn)\b")
+
+
 def _contra_said(folded: str) -> bool:
-    """A contra word not itself negated: "keine Spielerei", "nicht überschätzt" take the point's side."""
-    return any(not _NEGATION_WORDS & set(folded[:match.start()].split()[-2:]) for match in _CONTRA.finditer(folded))
+    """A contra word not itself negated ("keine Spielerei", "nicht überschätzt" take the point's
+    side) and not waving away a negated premise."""
+    return any(not _NEGATION_WORDS & set(folded[:match.start()].split()[-2:])
+               and not (_PREMISE.match(folded) and _NEGATION_WORDS & set(_WORD.findall(folded[:match.start()])))
+               for match in _CONTRA.finditer(folded))
 
 
 # "Sie müssen keine Abteilung aufbauen", "du brauchst nicht jeden Tag": a negation that takes a

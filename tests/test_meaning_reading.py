@@ -320,3 +320,12 @@ def test_an_answer_whose_denials_clearly_outnumber_its_points_argues_the_ceos_ca
     # Weighed only against the dismissals and the clauses siding with the CEO, one point got through.
     monkeypatch.setattr(scorer, "AGAINST_MAJORITY", 99)
     assert scorer.judge(customers, answer).score > 0
+
+
+@pytest.mark.parametrize("premise", ["Dass keiner was liked, heißt gar nichts",
+                                     "Und dass Ihre Kunden da nicht mitlesen, ist ein Märchen"])
+def test_waving_away_a_negated_premise_takes_the_points_side(premise):
+    assert not polarity.dismisses(premise)
+    assert polarity.dismisses("Dass es LinkedIn seit zwanzig Jahren gibt, heißt gar nichts")
+    customers = KB.excuse("excuse_customers_not_there")
+    assert scorer.judge(customers, f"{premise}. Gelesen wird trotzdem, still und leise.").score == 1
