@@ -25,7 +25,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
@@ -45,7 +45,8 @@ SETS = {"tuning": ROOT / "tests" / "practice" / "answers_tuning.yml",
         "thirteenth": ROOT / "tests" / "practice" / "answers_thirteenth.yml",
         "fourteenth": ROOT / "tests" / "practice" / "answers_fourteenth.yml",
         "fifteenth": ROOT / "tests" / "practice" / "answers_fifteenth.yml"}
-KEPT_OUT = ("seventh", "twelfth", "thirteenth", "fourteenth", "fifteenth")  # sets no threshold or reading rule was chosen on
+# Sets no threshold or reading rule was chosen on.
+KEPT_OUT = ("seventh", "twelfth", "thirteenth", "fourteenth", "fifteenth")
 OUT = ROOT / "results" / "bench-practice.json"
 
 
@@ -53,13 +54,12 @@ def load(path: Path) -> List[Dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
 
 
-def evaluate(answers: List[Dict[str, Any]]) -> Dict[str, Any]:
-    from coach import meaning
+def _scored(answers: List[Dict[str, Any]]) -> Tuple[List[Dict[str, Any]], List[float]]:
+    """One row per answer (score, band, in band, points) and the seconds each took to score."""
     from coach.knowledge_base import load as load_kb
     from coach.practice_scorer import judge
 
     kb = load_kb()
-    meaning.warm_up(kb)  # as the action server does at start: timings are per answer, not per start
     rows, seconds = [], []
     for item in answers:
         started = time.perf_counter()
@@ -68,6 +68,10 @@ def evaluate(answers: List[Dict[str, Any]]) -> Dict[str, Any]:
         low, high = item["band"]
         rows.append({"id": item["id"], "kind": item["kind"], "score": judgement.score, "band": [low, high],
                      "in_band": low <= judgement.score <= high, "points": judgement.labels})
+    return rows, seconds
+
+
+def _summary(rows: List[Dict[str, Any]], seconds: List[float]) -> Dict[str, Any]:
     kinds: Dict[str, List[int]] = {}
     for row in rows:
         kinds.setdefault(row["kind"], []).append(row["in_band"])
@@ -82,11 +86,26 @@ def evaluate(answers: List[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
+def _warm_up() -> None:
+    """As the action server does at start: timings are per answer, not per start."""
+    from coach import meaning
+    from coach.knowledge_base import load as load_kb
+
+    meaning.warm_up(load_kb())
+
+
+def evaluate(answers: List[Dict[str, Any]]) -> Dict[str, Any]:
+    _warm_up()
+    return _summary(*_scored(answers))
+
+
 def run() -> Dict[str, Any]:
-    report = {name: evaluate(load(path)) for name, path in SETS.items() if path.exists()}
-    kept = [name for name in KEPT_OUT if name in report]
-    if kept:
-        report["kept_out"] = evaluate([item for name in kept for item in load(SETS[name])])
+    _warm_up()
+    scored = {name: _scored(load(path)) for name, path in SETS.items() if path.exists()}
+    report = {name: _summary(rows, seconds) for name, (rows, seconds) in scored.items()}
+    kept = [scored[name] for name in KEPT_OUT if name in scored]
+    if kept:  # the kept-out sets together, from the same scoring
+        report["kept_out"] = _summary([r for rows, _ in kept for r in rows], [t for _, times in kept for t in times])
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return report

@@ -236,9 +236,9 @@ def _practice_section(report: Dict[str, Any]) -> List[str]:
                                 else "–" for k in kinds) + f" | {r['ms_p50']} | {r['ms_p95']} |")
     kept = ", ".join(f"`{name}`" for name in KEPT_OUT)
     return out + ["", f"Every set but {kept} was used to set the scorer's thresholds and reading rules (each "
-                       "was measured once untouched before); those (five more authors) were kept out of all "
-                       "tuning, and `kept_out` is all of them together: the issue's targets apply to it. Target: "
-                       "p95 at most 50 ms per answer."]
+                       f"was measured once untouched before); those ({len(KEPT_OUT)} more authors) were kept out "
+                       "of all tuning, and `kept_out` is all of them together: the issue's targets apply to it. "
+                       "Target: p95 at most 50 ms per answer."]
 
 
 def _heldout_paragraph(label: str, held: Dict[str, Any]) -> List[str]:

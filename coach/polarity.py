@@ -86,16 +86,20 @@ def dismisses(text: str) -> bool:
 
 
 # A premise named before the verdict ("Dass keiner was liked, heißt gar nichts", "Nur weil
-# keiner kommentiert, stimmt das nicht"): a negated premise waved away is the point's side.
+# keiner kommentiert, ist das ein Märchen"): a negated premise waved away is the point's side.
 _PREMISE = re.compile(r"^\W*(?:(?:und|aber|doch|also)\s+)?(?:(?:nur|bloss|allein)\s+)?(?:dass|weil|wenn)\b")
 
 
 def _contra_said(folded: str) -> bool:
     """A contra word not itself negated ("keine Spielerei", "nicht überschätzt" take the point's
     side) and not waving away a negated premise."""
-    return any(not _NEGATION_WORDS & set(folded[:match.start()].split()[-2:])
-               and not (_PREMISE.match(folded) and _NEGATION_WORDS & set(_WORD.findall(folded[:match.start()])))
-               for match in _CONTRA.finditer(folded))
+    premise = bool(_PREMISE.match(folded))
+    for match in _CONTRA.finditer(folded):
+        before = folded[:match.start()]
+        negated_itself = _NEGATION_WORDS & set(before.split()[-2:])
+        if not negated_itself and not (premise and _NEGATION_WORDS & set(_WORD.findall(before))):
+            return True
+    return False
 
 
 # "Sie müssen keine Abteilung aufbauen", "du brauchst nicht jeden Tag": a negation that takes a
