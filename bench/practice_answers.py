@@ -10,7 +10,8 @@ more authors, written after the seventh; each measured once untouched, then tune
 of all tuning since: the figure the issue's targets apply to), `answers_twelfth.yml` and
 `answers_thirteenth.yml` (two more authors, written after all the tuning so far and kept out of
 it like the seventh), `answers_fourteenth.yml` and `answers_fifteenth.yml` (two more, written
-later still and kept out the same way). The kept-out sets are also reported together
+later still and kept out the same way), `answers_sixteenth.yml` and `answers_seventeenth.yml` (two
+more, written after those and kept out the same way). The kept-out sets are also reported together
 (`kept_out`): the issue's targets apply to them.
 `answers_tuning_polarity.yml` (a sixth author: 231 answers that must earn nothing, most of them
 using the points' words to reject them) is a tuning set for reading who an answer sides with. Each answer has
@@ -44,9 +45,11 @@ SETS = {"tuning": ROOT / "tests" / "practice" / "answers_tuning.yml",
         "twelfth": ROOT / "tests" / "practice" / "answers_twelfth.yml",
         "thirteenth": ROOT / "tests" / "practice" / "answers_thirteenth.yml",
         "fourteenth": ROOT / "tests" / "practice" / "answers_fourteenth.yml",
-        "fifteenth": ROOT / "tests" / "practice" / "answers_fifteenth.yml"}
+        "fifteenth": ROOT / "tests" / "practice" / "answers_fifteenth.yml",
+        "sixteenth": ROOT / "tests" / "practice" / "answers_sixteenth.yml",
+        "seventeenth": ROOT / "tests" / "practice" / "answers_seventeenth.yml"}
 # Sets no threshold or reading rule was chosen on.
-KEPT_OUT = ("seventh", "twelfth", "thirteenth", "fourteenth", "fifteenth")
+KEPT_OUT = ("seventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth")
 OUT = ROOT / "results" / "bench-practice.json"
 
 
