@@ -47,11 +47,11 @@ from actions.practice_state import (
     ANSWER_SLOT, ROUNDS_SLOT, STAGE_CODE, STAGE_DONE, STATE_SLOT, Events, Practice, practicable,
 )
 from actions.practice_turn import answer_events, give_hint, handle_message
-from coach import meaning
+from coach import practice_scorer
 
 # The scorer compares answers with every key point's phrasings by meaning: embed them (and load
-# the sentence encoder) at start, so the first trainee's answer is not the slow one.
-meaning.warm_up(KB)
+# the sentence encoder and the stance model) at start, so the first trainee's answer is not the slow one.
+practice_scorer.warm_up(KB)
 
 MODE_PRACTICE = "practice"
 DEFAULT_ROUNDS = 5

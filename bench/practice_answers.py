@@ -91,10 +91,10 @@ def _summary(rows: List[Dict[str, Any]], seconds: List[float]) -> Dict[str, Any]
 
 def _warm_up() -> None:
     """As the action server does at start: timings are per answer, not per start."""
-    from coach import meaning
+    from coach import practice_scorer
     from coach.knowledge_base import load as load_kb
 
-    meaning.warm_up(load_kb())
+    practice_scorer.warm_up(load_kb())
 
 
 def evaluate(answers: List[Dict[str, Any]]) -> Dict[str, Any]:

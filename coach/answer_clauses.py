@@ -239,7 +239,7 @@ _RHETORICAL = re.compile(
 _DOUBTED_PREMISE = re.compile(
     rf"{_QUESTION_OPENING}(?:woher\s+wissen\s+sie|wer\s+sagt|sind\s+sie\s+(?:sich\s+)?(?:da\s+)?sicher)\b(?=.*\bdass\b)")
 _INSTEAD = re.compile(r"^\W*sondern\b")
-_SUBORDINATE = re.compile(r"^\W*(?:wie|wenn|dass|ob|was|weil|da|falls|sobald|solange|welche\w*|wer|wo)\b")
+_SUBORDINATE = re.compile(r"^\W*(?:(?:und|aber|doch|also|oder)\s+)?(?:wie|wenn|dass|ob|was|weil|da|falls|sobald|solange|welche\w*|wer|wo)\b")
 
 
 def readings(answer: str) -> List[Tuple[str, int, int]]:

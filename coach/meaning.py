@@ -37,7 +37,7 @@ import numpy as np
 
 from coach.answer_clauses import dismissive_clauses, readings
 from coach import key_point_phrasings as phrasings
-from coach.polarity import is_negated, negations, opposite, relieves
+from coach.polarity import dismisses, negations, opposite, relieves
 from coach.knowledge_base import Excuse
 from coach.point_classifier import PointClassifier, fit
 from coach.sentence_embedding import PRACTICE_THREADS, embed
@@ -270,12 +270,12 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
         ok = (affirm - against_any[c] >= NEGATIVE_MARGIN) & (affirm - deny.max() >= STANCE_MARGIN) & (
             affirm - passing >= PASSING_MARGIN)
         made[c] = np.where(ok, affirm + typical[c], -1.0)
-        # For the feedback, a clause without a negation argues against a point only when it is
-        # clearly nearer to a denial than to every point and to the counter-examples: "LinkedIn
+        # For the feedback, a clause without a negation (as read in its sentence: "dass … nicht …,
+        # ist ein Märchen" has none) argues against a point only when it is clearly nearer to a denial than to every point and to the counter-examples: "LinkedIn
         # ist halt wichtig" is mere talk about LinkedIn, not a word for the CEO, however short
         # the denials of trainees that mention LinkedIn.
         if not ok.any() and (np.maximum(affirm, deny).max() >= MATCH_THRESHOLD) and (
-                is_negated(text) or deny.max() - max(affirm.max(), against_any[c]) >= SIDING_MARGIN):
+                negated == 1 or dismisses(text) or deny.max() - max(affirm.max(), against_any[c]) >= SIDING_MARGIN):
             against.append(text)
     return _Reading([(text, number) for text, _, number in read], made, tuple(dict.fromkeys(against)),
                     tuple(number for number, side in sides.items() if side))

@@ -59,8 +59,16 @@ _LIMIT = re.compile(
 
 def negations(text: str) -> int:
     """How many negation words the text has (0, 1, or 2 for two and more), not counting a
-    closing contrast or a limit ("mehr nicht")."""
+    closing contrast or a limit ("mehr nicht"). A verdict that waves away a negated premise
+    cancels its negation: "Dass keiner was liked, heißt gar nichts" states that they do."""
     folded = _LIMIT.sub(" ", CONTRAST_TAIL.sub("", fold(text)))
+    verdict = _verdict_on_negated_premise(folded)
+    if verdict:
+        return max(0, _negation_count(folded[:verdict.start()] + " " + folded[verdict.end():]) - 1)
+    return _negation_count(folded)
+
+
+def _negation_count(folded: str) -> int:
     return min(2, sum(1 for w in _WORD.findall(folded) if w in _NEGATION_WORDS))
 
 
@@ -90,16 +98,24 @@ def dismisses(text: str) -> bool:
 _PREMISE = re.compile(r"^\W*(?:(?:und|aber|doch|also)\s+)?(?:(?:nur|bloss|allein)\s+)?(?:dass|weil|wenn)\b")
 
 
+def _verdicts(folded: str):
+    """The contra words that are not negated themselves ("keine Spielerei", "nicht überschätzt"
+    take the point's side)."""
+    return [m for m in _CONTRA.finditer(folded) if not _NEGATION_WORDS & set(folded[:m.start()].split()[-2:])]
+
+
+def _waves_away_negated_premise(folded: str, verdict: "re.Match") -> bool:
+    return bool(_PREMISE.match(folded)) and bool(_NEGATION_WORDS & set(_WORD.findall(folded[:verdict.start()])))
+
+
+def _verdict_on_negated_premise(folded: str):
+    """The contra word that waves away a negated premise, or None."""
+    return next((m for m in _verdicts(folded) if _waves_away_negated_premise(folded, m)), None)
+
+
 def _contra_said(folded: str) -> bool:
-    """A contra word not itself negated ("keine Spielerei", "nicht überschätzt" take the point's
-    side) and not waving away a negated premise."""
-    premise = bool(_PREMISE.match(folded))
-    for match in _CONTRA.finditer(folded):
-        before = folded[:match.start()]
-        negated_itself = _NEGATION_WORDS & set(before.split()[-2:])
-        if not negated_itself and not (premise and _NEGATION_WORDS & set(_WORD.findall(before))):
-            return True
-    return False
+    """A contra word not itself negated and not waving away a negated premise."""
+    return any(not _waves_away_negated_premise(folded, m) for m in _verdicts(folded))
 
 
 # "Sie müssen keine Abteilung aufbauen", "du brauchst nicht jeden Tag": a negation that takes a
@@ -110,8 +126,3 @@ _RELIEF = re.compile(r"^\W*(?:(?:und|aber|doch|also)\s+)?(?:sie|du)\s+(?:muessen
 def relieves(text: str) -> bool:
     """A negated clause that tells the CEO what he need not do."""
     return bool(_RELIEF.match(fold(text))) and negations(text) > 0
-
-
-def is_negated(text: str) -> bool:
-    """Negated or dismissive (for the feedback on answers that argue against a point)."""
-    return negations(text) == 1 or dismisses(text)

@@ -6,7 +6,9 @@ a clause of the answer makes it by meaning (coach/meaning.py: the sentence embed
 authored phrasings, with the clause's polarity read by coach/answer_clauses.py), or comes
 somewhat close to it and also uses one of the point's `terms` (coach/answer_words.py: stems,
 compounds and typos of German words). A long answer that touches the points only in passing
-talks about something else and earns nothing. Deterministic, no remote model.
+talks about something else and earns nothing, and so does an answer that argues the CEO's case
+with the points' words (its clauses, and the whole answer read by coach/answer_stance.py).
+Deterministic, no remote model.
 
 Answers under three words score 0 ("too_short"); a list of topic words without a sentence earns
 one point at most ("keywords", with the hit when one word makes a point); an answer that makes no
@@ -23,7 +25,7 @@ import random
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from coach import answer_clauses, meaning
+from coach import answer_clauses, answer_stance, meaning
 from coach.answer_words import WORD_AS_TYPED, Term, match_term, stem_matches, term_of, tokens_of, words_of
 from coach.knowledge_base import Excuse
 
@@ -35,6 +37,10 @@ VERDICT_KEYWORDS = "keywords"  # topic words without a sentence
 # An answer with this many more readings that deny key points than clauses that make them argues
 # the CEO's case (tuned on the answer sets' tuning part; one more or one less did worse).
 AGAINST_MAJORITY = 2
+# An answer with a clause that leans to the CEO and whose whole wording reads this likely as his
+# case (coach/answer_stance.py) argues it (tuned on the answer sets' tuning part: 0.6 to 0.8 did
+# about as well; without such a clause the model alone costs answers that make one point).
+CEO_SIDE = 0.7
 
 @dataclass(frozen=True)
 class PointHit:
@@ -73,6 +79,12 @@ def _key_points(excuse: Excuse) -> List[_KeyPoint]:
     ]
 
 
+def warm_up(kb) -> None:
+    """Embeds the key points' phrasings and loads the stance model now, not at the first answer."""
+    meaning.warm_up(kb)
+    answer_stance.stored()
+
+
 def score_for(hits: Iterable[Tuple[str, int]]) -> int:
     """Points for the covered key points given as (label, argument index)."""
     hits = list(hits)
@@ -99,14 +111,7 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
     if keyword_list:
         # Topic words without a sentence are no argument: one point at most.
         made = made[:1] and [max(made, key=lambda h: h.similarity)]
-    siding = meaning.clauses_siding_with_ceo(excuse, answer)
-    making = len({hit.clause for hit in made})
-    if made and (len(answer_clauses.dismissive_clauses(answer)) + len(siding) >= making
-                 or len(meaning.clauses_against(excuse, answer)) >= making + AGAINST_MAJORITY):
-        # As many clauses wave a point away ("bringt doch nichts", "halte ich für ein Märchen") or
-        # argue its opposite ("Sichtbarkeit ist nett, aber …") as make one, or the readings that
-        # deny points ("Kundenbeziehungen pflegen Sie nicht über Posts") clearly outnumber them:
-        # the answer argues the CEO's case, with the points' words as props.
+    if made and _argues_ceos_case(excuse, answer, made, keyword_list):
         made = []
     hits = []
     for hit in made:
@@ -119,6 +124,24 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         return Judgement(VERDICT_KEYWORDS if keyword_list else VERDICT_OFF_TOPIC, 0, ())
     return Judgement(VERDICT_KEYWORDS if keyword_list else VERDICT_OK, score_for((h.label, h.argument) for h in hits),
                      tuple(hits))
+
+
+def _argues_ceos_case(excuse: Excuse, answer: str, made: Sequence[meaning.ClauseHit], keyword_list: bool) -> bool:
+    """Does an answer that makes points argue the CEO's case, with the points' words as props?"""
+    dismissive = answer_clauses.dismissive_clauses(answer)
+    siding = meaning.clauses_siding_with_ceo(excuse, answer)
+    against = meaning.clauses_against(excuse, answer)
+    making = len({hit.clause for hit in made})
+    # As many clauses wave a point away ("bringt doch nichts", "halte ich für ein Märchen") or
+    # argue its opposite ("Sichtbarkeit ist nett, aber …") as make one, or the readings that deny
+    # points ("Kundenbeziehungen pflegen Sie nicht über Posts") clearly outnumber them.
+    if len(dismissive) + len(siding) >= making or len(against) >= making + AGAINST_MAJORITY:
+        return True
+    # Fewer such clauses, but the answer as a whole reads as the CEO's case: its denial is worded
+    # in a way no clause rule sees ("Fehler sind in Ordnung – schöner Kalenderspruch"). A list of
+    # topic words keeps its own verdict.
+    leaning = bool(dismissive or siding or against)
+    return leaning and not keyword_list and answer_stance.stored().ceo_side(answer) >= CEO_SIDE
 
 
 # A long answer (this many clauses or more) whose points come from under this share of its

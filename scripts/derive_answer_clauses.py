@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach import key_point_phrasings, meaning  # noqa: E402
+from coach import training_answers  # noqa: E402
 from coach.answer_clauses import arguing_clauses, is_keyword_list, readings  # noqa: E402
 from coach.knowledge_base import Excuse, load  # noqa: E402
 from coach.polarity import words  # noqa: E402
 from coach.sentence_embedding import PRACTICE_THREADS, embed  # noqa: E402
 
-EXAMPLES = ROOT / "coach" / "answer_examples"
 MIN_WORDS = 3          # shorter clauses ("Ganz ehrlich") carry no point
 NEAR_A_POINT = 0.4     # a CEO-siding clause farther than this from every phrasing talks about something else
 MAKING = ("strong", "one_point")
@@ -51,11 +51,6 @@ HEADER = """# Key-point phrasings in trainees' words, derived by scripts/derive_
 # point (counter-examples); `passing`: clauses of one-point answers near a point of an argument the
 # answer does not make (counter-examples of that point). Do not edit by hand; rerun the script.
 """
-
-
-def training_answers() -> List[dict]:
-    return [a for path in sorted(EXAMPLES.glob("*.yml"))
-            for a in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]]
 
 
 def _clauses(answer: str) -> List[str]:
@@ -142,7 +137,7 @@ def derive() -> Dict[str, Dict[str, Dict[str, List[str]]]]:
     kb = load()
     result: Dict[str, Dict[str, Dict[str, List[str]]]] = {}
     with _authored_phrasings_only():
-        for item in training_answers():
+        for item in training_answers.load():
             derive_one(kb.excuse(item["excuse"]), item, result.setdefault(item["excuse"], {}))
     return {excuse: {label: {side: list(dict.fromkeys(texts)) for side, texts in sorted(sides.items(), reverse=True)}
                      for label, sides in points.items()} for excuse, points in result.items()}

@@ -4,21 +4,24 @@ formed, apart from every evaluation set, and in step with each other."""
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from coach import key_point_phrasings as phrasings
 from coach import meaning
+from coach import answer_stance, training_answers
 from coach.knowledge_base import load
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import derive_answer_clauses as derivation  # noqa: E402
+import derive_answer_stance as stance_derivation  # noqa: E402
 
 KB = load()
 BANDS = {"strong": [2, 3], "one_point": [1, 1], "agree": [0, 0], "negated": [0, 0], "keywords": [0, 1],
          "off_topic": [0, 0]}
-ANSWERS = derivation.training_answers()
+ANSWERS = training_answers.load()
 
 
 def _derived():
@@ -94,3 +97,13 @@ def test_derived_clauses_are_in_step_with_the_training_answers_and_phrasings():
     # Fails when the training answers or the authored phrasings changed without rerunning
     # scripts/derive_answer_clauses.py.
     assert derivation.derive() == _derived()
+
+
+@pytest.mark.slow
+def test_stored_stance_model_is_in_step_with_the_training_answers():
+    # Fails when the training answers changed without rerunning scripts/derive_answer_stance.py.
+    fresh, stored = stance_derivation.derive(), answer_stance.load()
+    for new, old in zip(fresh.vectorizers, stored.vectorizers):
+        assert new.vocabulary_ == old.vocabulary_
+        assert np.allclose(new.idf_, old.idf_, atol=1e-5)
+    assert np.allclose(fresh.weights, stored.weights, atol=1e-5) and abs(fresh.bias - stored.bias) < 1e-5

@@ -319,13 +319,26 @@ def test_an_answer_whose_denials_clearly_outnumber_its_points_argues_the_ceos_ca
     assert judgement.score == 0 and judgement.verdict == scorer.VERDICT_AGAINST
     # Weighed only against the dismissals and the clauses siding with the CEO, one point got through.
     monkeypatch.setattr(scorer, "AGAINST_MAJORITY", 99)
+    monkeypatch.setattr(scorer, "CEO_SIDE", 2.0)  # the whole-answer reading (next test) off
     assert scorer.judge(customers, answer).score > 0
+
+
+def test_an_answer_that_reads_as_the_ceos_case_and_leans_his_way_earns_nothing(monkeypatch):
+    # The points' words, waved away in a way no clause rule knows ("alles gut und schön auf
+    # Folien"); the whole answer reads as the CEO's (coach/answer_stance.py).
+    delegate = KB.excuse("excuse_delegate_to_juniors")
+    answer = ("Chefsache, persönliche Glaubwürdigkeit, alles gut und schön auf Folien. Ihre Azubis machen das "
+              "mit links, und Sie kümmern sich um die Firma.")
+    assert scorer.judge(delegate, answer).score == 0
+    monkeypatch.setattr(scorer, "CEO_SIDE", 2.0)
+    assert scorer.judge(delegate, answer).score == 2
 
 
 @pytest.mark.parametrize("premise", ["Dass keiner was liked, heißt gar nichts",
                                      "Und dass Ihre Kunden da nicht mitlesen, ist ein Märchen"])
 def test_waving_away_a_negated_premise_takes_the_points_side(premise):
     assert not polarity.dismisses(premise)
+    assert polarity.negations(premise) == 0  # the verdict cancels the premise's negation
     assert polarity.dismisses("Dass es LinkedIn seit zwanzig Jahren gibt, heißt gar nichts")
     customers = KB.excuse("excuse_customers_not_there")
     assert scorer.judge(customers, f"{premise}. Gelesen wird trotzdem, still und leise.").score == 1
