@@ -281,6 +281,21 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
                     tuple(number for number, side in sides.items() if side))
 
 
+def points_near(excuse: Excuse, clauses: Tuple[str, ...]) -> List[ClauseHit]:
+    """The key point each clause comes closest to, whatever its polarity (the closest phrasing
+    from the threshold on; each clause one point, each point once)."""
+    refs = _references(excuse)
+    points = int(refs.affirm.points.max()) + 1
+    similarity = embed(list(clauses), threads=PRACTICE_THREADS) @ refs.affirm.vectors.T
+    candidates = []
+    for number, (clause, row) in enumerate(zip(clauses, similarity)):
+        best = _best_per_point(refs.affirm, row, points)
+        point = int(best.argmax())
+        if best[point] >= MATCH_THRESHOLD:
+            candidates.append((float(best[point]), point, clause, number))
+    return assign(candidates)
+
+
 def assign(candidates: List[Tuple[float, int, str, int]]) -> List[ClauseHit]:
     """(score, point, clause text, clause number) candidates -> hits, best first, so that each
     clause of the answer makes one key point at most and each point is made once."""

@@ -41,6 +41,10 @@ AGAINST_MAJORITY = 2
 # case (coach/answer_stance.py) argues it (tuned on the answer sets' tuning part: 0.6 to 0.8 did
 # about as well; without such a clause the model alone costs answers that make one point).
 CEO_SIDE = 0.7
+# ... and an answer that reads this unlikely as his case argues for LinkedIn: a clause of it that
+# reads as a denial only by its negation turns a worry down (tuned the same way: 0.1 to 0.2 did
+# about as well, from 0.3 on negated answers got points).
+TRAINEE_SIDE = 0.15
 
 @dataclass(frozen=True)
 class PointHit:
@@ -113,12 +117,18 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         made = made[:1] and [max(made, key=lambda h: h.similarity)]
     if made and _argues_ceos_case(excuse, answer, made, keyword_list):
         made = []
+    against = meaning.clauses_against(excuse, answer) if not made else ()
+    if against and not keyword_list and answer_stance.stored().ceo_side(answer) < TRAINEE_SIDE:
+        # Its clauses read as denials only by their negations, and the whole answer argues for
+        # LinkedIn: "Alter ist da kein Nachteil", "Keiner erwartet, dass Sie alles richtig machen"
+        # turn the CEO's worry down; they make the point they come near.
+        made = meaning.points_near(excuse, against)
+        made = [] if _in_passing(answer, made) else made
     hits = []
     for hit in made:
         label, index = flat[hit.point]
         hits.append(PointHit(label, index, excuse.arguments[index].sources, (hit.clause,)))
     if not hits:
-        against = meaning.clauses_against(excuse, answer)
         if against:
             return Judgement(VERDICT_AGAINST, 0, (), against)
         return Judgement(VERDICT_KEYWORDS if keyword_list else VERDICT_OFF_TOPIC, 0, ())

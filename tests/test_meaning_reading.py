@@ -334,6 +334,17 @@ def test_an_answer_that_reads_as_the_ceos_case_and_leans_his_way_earns_nothing(m
     assert scorer.judge(delegate, answer).score == 2
 
 
+def test_an_answer_that_clearly_argues_for_linkedin_turns_a_worry_down_with_its_negations(monkeypatch):
+    # "… teilt im Team auch keiner was" reads as a denial by its negation alone; the whole answer
+    # argues for LinkedIn (coach/answer_stance.py), so the clause makes the point it comes near.
+    unwilling = KB.excuse("excuse_employees_unwilling")
+    answer = ("Wenn der Chef nichts teilt, teilt im Team auch keiner was. Fangen Sie mit einem Beitrag an, die "
+              "Leute schauen sich das bei Ihnen ab.")
+    assert scorer.judge(unwilling, answer).score == 1
+    monkeypatch.setattr(scorer, "TRAINEE_SIDE", 0.0)
+    assert scorer.judge(unwilling, answer).score == 0
+
+
 @pytest.mark.parametrize("premise", ["Dass keiner was liked, heißt gar nichts",
                                      "Und dass Ihre Kunden da nicht mitlesen, ist ein Märchen"])
 def test_waving_away_a_negated_premise_takes_the_points_side(premise):
