@@ -29,8 +29,10 @@ from scipy import sparse
 from coach.german_text import fold
 
 STORED = Path(__file__).resolve().parent / "answer_stance"
-CEO_SIDE, TRAINEE_SIDE = 1, 0
-SIDE_OF_KIND = {"negated": CEO_SIDE, "agree": CEO_SIDE, "strong": TRAINEE_SIDE, "one_point": TRAINEE_SIDE}
+# The class each kind of training answer stands for (the scorer's thresholds on `ceo_side` are
+# coach/practice_scorer.py's CEO_SIDE and TRAINEE_SIDE).
+CEOS_CASE, TRAINEES_CASE = 1, 0
+SIDE_OF_KIND = {"negated": CEOS_CASE, "agree": CEOS_CASE, "strong": TRAINEES_CASE, "one_point": TRAINEES_CASE}
 # Fitted on the training answers only. The answer sets' tuning part chose these values
 # (several n-gram ranges and C from 1 to 10 did about the same).
 WORD_NGRAMS, CHAR_NGRAMS = (1, 2), (3, 5)

@@ -209,6 +209,7 @@ class _Reading:
     made: np.ndarray                 # clause × key point: similarity, or -1
     against: Tuple[str, ...]         # clauses nearer to a denial of a point than to the point
     siding: Tuple[int, ...] = ()     # numbers of the clauses that side with the CEO (`clauses_siding_with_ceo`)
+    against_near: Tuple[np.ndarray, ...] = ()  # per `against` clause and key point: its best similarity, any polarity
 
 
 def _closest(phrasings: _Phrasings, similarity: np.ndarray, negated: int, points: int) -> np.ndarray:
@@ -242,9 +243,15 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
     positives = {c: text for c, text in positives.items() if text}
     vectors = embed([text for text, _, _ in read] + dismissive + list(positives.values()), threads=PRACTICE_THREADS)
     ends = len(read) + len(dismissive)
-    near = np.concatenate([vectors[len(read):ends] @ refs.affirm.vectors.T,
-                           vectors[len(read):ends] @ refs.deny.vectors.T], axis=1)
+    dismissive_to_affirm = vectors[len(read):ends] @ refs.affirm.vectors.T
+    near = np.concatenate([dismissive_to_affirm, vectors[len(read):ends] @ refs.deny.vectors.T], axis=1)
     against = [c for c, row in zip(dismissive, near) if row.size and row.max() >= MATCH_THRESHOLD]
+    # Per clause that argues against a point, how near it comes to each point whatever its polarity
+    # (`points_near`); a clause read twice keeps its first reading, as `against` does.
+    near_points: Dict[str, np.ndarray] = {}
+    for clause, row in zip(dismissive, dismissive_to_affirm):
+        if clause in against:
+            near_points.setdefault(clause, _best_per_point(refs.affirm, row, points))
     positive_of = dict(zip(positives, vectors[ends:]))
     vectors = vectors[:len(read)]
     to_affirm, to_deny = vectors @ refs.affirm.vectors.T, vectors @ refs.deny.vectors.T
@@ -271,25 +278,26 @@ def _read(excuse: Excuse, answer: str) -> _Reading:
             affirm - passing >= PASSING_MARGIN)
         made[c] = np.where(ok, affirm + typical[c], -1.0)
         # For the feedback, a clause without a negation (as read in its sentence: "dass … nicht …,
-        # ist ein Märchen" has none) argues against a point only when it is clearly nearer to a denial than to every point and to the counter-examples: "LinkedIn
-        # ist halt wichtig" is mere talk about LinkedIn, not a word for the CEO, however short
-        # the denials of trainees that mention LinkedIn.
+        # ist ein Märchen" has none) argues against a point only when it is clearly nearer to a
+        # denial than to every point and to the counter-examples: "LinkedIn ist halt wichtig" is
+        # mere talk about LinkedIn, not a word for the CEO, however short the denials of trainees
+        # that mention LinkedIn.
         if not ok.any() and (np.maximum(affirm, deny).max() >= MATCH_THRESHOLD) and (
                 negated == 1 or dismisses(text) or deny.max() - max(affirm.max(), against_any[c]) >= SIDING_MARGIN):
             against.append(text)
-    return _Reading([(text, number) for text, _, number in read], made, tuple(dict.fromkeys(against)),
-                    tuple(number for number, side in sides.items() if side))
+            near_points.setdefault(text, _best_per_point(refs.affirm, to_affirm[c], points))
+    against = list(dict.fromkeys(against))
+    return _Reading([(text, number) for text, _, number in read], made, tuple(against),
+                    tuple(number for number, side in sides.items() if side),
+                    tuple(near_points[text] for text in against))
 
 
-def points_near(excuse: Excuse, clauses: Tuple[str, ...]) -> List[ClauseHit]:
-    """The key point each clause comes closest to, whatever its polarity (the closest phrasing
-    from the threshold on; each clause one point, each point once)."""
-    refs = _references(excuse)
-    points = int(refs.affirm.points.max()) + 1
-    similarity = embed(list(clauses), threads=PRACTICE_THREADS) @ refs.affirm.vectors.T
+def points_near(excuse: Excuse, answer: str) -> List[ClauseHit]:
+    """The key point each clause of `clauses_against` comes closest to, whatever its polarity
+    (the closest phrasing from the threshold on; each clause one point, each point once)."""
+    reading = _read(excuse, answer)
     candidates = []
-    for number, (clause, row) in enumerate(zip(clauses, similarity)):
-        best = _best_per_point(refs.affirm, row, points)
+    for number, (clause, best) in enumerate(zip(reading.against, reading.against_near)):
         point = int(best.argmax())
         if best[point] >= MATCH_THRESHOLD:
             candidates.append((float(best[point]), point, clause, number))

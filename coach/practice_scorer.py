@@ -122,7 +122,7 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
         # Its clauses read as denials only by their negations, and the whole answer argues for
         # LinkedIn: "Alter ist da kein Nachteil", "Keiner erwartet, dass Sie alles richtig machen"
         # turn the CEO's worry down; they make the point they come near.
-        made = meaning.points_near(excuse, against)
+        made = meaning.points_near(excuse, answer)
         made = [] if _in_passing(answer, made) else made
     hits = []
     for hit in made:

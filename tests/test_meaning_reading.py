@@ -323,26 +323,22 @@ def test_an_answer_whose_denials_clearly_outnumber_its_points_argues_the_ceos_ca
     assert scorer.judge(customers, answer).score > 0
 
 
-def test_an_answer_that_reads_as_the_ceos_case_and_leans_his_way_earns_nothing(monkeypatch):
+@pytest.mark.parametrize("excuse, answer, threshold, off, score, score_without", [
     # The points' words, waved away in a way no clause rule knows ("alles gut und schön auf
-    # Folien"); the whole answer reads as the CEO's (coach/answer_stance.py).
-    delegate = KB.excuse("excuse_delegate_to_juniors")
-    answer = ("Chefsache, persönliche Glaubwürdigkeit, alles gut und schön auf Folien. Ihre Azubis machen das "
-              "mit links, und Sie kümmern sich um die Firma.")
-    assert scorer.judge(delegate, answer).score == 0
-    monkeypatch.setattr(scorer, "CEO_SIDE", 2.0)
-    assert scorer.judge(delegate, answer).score == 2
-
-
-def test_an_answer_that_clearly_argues_for_linkedin_turns_a_worry_down_with_its_negations(monkeypatch):
+    # Folien"): the whole answer reads as the CEO's case and earns nothing.
+    ("excuse_delegate_to_juniors", "Chefsache, persönliche Glaubwürdigkeit, alles gut und schön auf Folien. Ihre "
+     "Azubis machen das mit links, und Sie kümmern sich um die Firma.", "CEO_SIDE", 2.0, 0, 2),
     # "… teilt im Team auch keiner was" reads as a denial by its negation alone; the whole answer
-    # argues for LinkedIn (coach/answer_stance.py), so the clause makes the point it comes near.
-    unwilling = KB.excuse("excuse_employees_unwilling")
-    answer = ("Wenn der Chef nichts teilt, teilt im Team auch keiner was. Fangen Sie mit einem Beitrag an, die "
-              "Leute schauen sich das bei Ihnen ab.")
-    assert scorer.judge(unwilling, answer).score == 1
-    monkeypatch.setattr(scorer, "TRAINEE_SIDE", 0.0)
-    assert scorer.judge(unwilling, answer).score == 0
+    # argues for LinkedIn, so the clause makes the point it comes near.
+    ("excuse_employees_unwilling", "Wenn der Chef nichts teilt, teilt im Team auch keiner was. Fangen Sie mit "
+     "einem Beitrag an, die Leute schauen sich das bei Ihnen ab.", "TRAINEE_SIDE", 0.0, 1, 0),
+])
+def test_the_whole_answers_side_decides_what_its_clauses_leave_open(monkeypatch, excuse, answer, threshold, off,
+                                                                     score, score_without):
+    # coach/answer_stance.py reads the whole answer; each threshold switched off restores the clause reading.
+    assert scorer.judge(KB.excuse(excuse), answer).score == score
+    monkeypatch.setattr(scorer, threshold, off)
+    assert scorer.judge(KB.excuse(excuse), answer).score == score_without
 
 
 @pytest.mark.parametrize("premise", ["Dass keiner was liked, heißt gar nichts",
