@@ -36,6 +36,7 @@ from typing import Dict, List, Tuple
 import numpy as np
 
 from coach.answer_clauses import dismissive_clauses, readings
+from coach.embedding_store import stored_or_embedded
 from coach import key_point_phrasings as phrasings
 from coach.polarity import dismisses, negations, opposite, relieves
 from coach.knowledge_base import Excuse
@@ -114,7 +115,7 @@ def _authored() -> Tuple[Tuple[str, ...], Tuple[str, ...], np.ndarray]:
             if excuse != phrasings.NEGATIVE_KEY
             for texts in points.values() for text in texts or []]
     texts = tuple(text for text, _ in rows)
-    return texts, tuple(excuse for _, excuse in rows), embed(list(texts), threads=PRACTICE_THREADS)
+    return texts, tuple(excuse for _, excuse in rows), stored_or_embedded("paraphrases", list(texts), _embed_practice)
 
 
 @lru_cache(maxsize=1)
@@ -126,6 +127,10 @@ def _authored_by_text() -> Dict[str, np.ndarray]:
 # Reference texts of all excuses embedded in one pass at warm-up (many denials and
 # counter-examples serve several excuses); emptied once the references are built.
 _prefetched: Dict[str, np.ndarray] = {}
+
+
+def _embed_practice(texts: List[str]) -> np.ndarray:
+    return embed(texts, threads=PRACTICE_THREADS)
 
 
 def _embedded(texts: List[str]) -> np.ndarray:
@@ -151,7 +156,8 @@ def _classifier(excuse: Excuse) -> PointClassifier:
     refs = _references(excuse)
     _, owners, vectors = _authored()
     others = vectors[[owner != excuse.id for owner in owners]][::OTHER_STRIDE] if owners else vectors[:0]
-    return fit(refs.affirm.vectors, refs.affirm.points, np.concatenate([refs.negatives, refs.deny.vectors, others]))
+    return fit(refs.affirm.vectors, refs.affirm.points, np.concatenate([refs.negatives, refs.deny.vectors, others]),
+               name=f"point-classifier-{excuse.id}")
 
 
 def _phrasings(items: List[Tuple[str, int]], vectors: np.ndarray) -> _Phrasings:
@@ -167,12 +173,12 @@ def clear_caches() -> None:
 
 
 def warm_up(kb) -> None:
-    """Embeds every excuse's key-point phrasings and fits its classifier now (seconds), not at
-    the first answer."""
+    """Embeds every excuse's key-point phrasings (or reads them from coach/embedding_store.py)
+    and fits its classifier now, not at the first answer."""
     excuses = list(kb.excuses.values())
     known = _authored_by_text()
     texts = list(dict.fromkeys(t for e in excuses for t in phrasings.reference_texts(e).all() if t not in known))
-    _prefetched.update(zip(texts, embed(texts, threads=PRACTICE_THREADS)))
+    _prefetched.update(zip(texts, stored_or_embedded("references", texts, _embed_practice)))
     try:
         for excuse in excuses:
             _references(excuse)

@@ -10,14 +10,19 @@ denials and phrasings of the other excuses' points. Its probability for a point 
 typical a clause is of that point rather than of the rest; meaning.py adds it to the closest
 phrasing's similarity.
 
-Fitted on authored phrasings only (never on answer sets), when the action server starts;
-lbfgs makes it the same on every start.
+Fitted on authored phrasings only (never on answer sets), when the action server starts (or
+read from coach/embedding_store.py, where an earlier start kept it); lbfgs makes it the same on
+every start.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import metadata
+from typing import Dict
 
 import numpy as np
+
+from coach.embedding_store import stored_or_computed
 
 NO_POINT = -1
 REGULARISATION = 1.0   # scikit-learn's C: larger trusts single phrasings more
@@ -42,17 +47,27 @@ class PointClassifier:
         return result
 
 
-def fit(point_vectors: np.ndarray, point_indexes: np.ndarray, other_vectors: np.ndarray) -> PointClassifier:
+def fit(point_vectors: np.ndarray, point_indexes: np.ndarray, other_vectors: np.ndarray,
+        name: str = "point-classifier") -> PointClassifier:
     """A classifier of the key points (`point_indexes`, one per row of `point_vectors`) against
     `other_vectors` (NO_POINT). Classes are weighted by their size, so that the many phrasings of
-    other excuses do not drown a point with few."""
+    other excuses do not drown a point with few. Kept under `name` (coach/embedding_store.py)
+    for these inputs."""
+    vectors = np.ascontiguousarray(np.concatenate([point_vectors, other_vectors]), dtype=np.float32)
+    labels = np.concatenate([point_indexes, np.full(len(other_vectors), NO_POINT)]).astype(np.int64)
+    inputs = [metadata.version("scikit-learn").encode(), repr(REGULARISATION).encode(),
+              vectors.tobytes(), labels.tobytes()]
+    fitted = stored_or_computed(name, inputs, lambda: _fit(vectors, labels))
+    return PointClassifier(fitted["weights"], fitted["bias"], fitted["classes"])
+
+
+def _fit(vectors: np.ndarray, labels: np.ndarray) -> Dict[str, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
-    vectors = np.concatenate([point_vectors, other_vectors])
-    labels = np.concatenate([point_indexes, np.full(len(other_vectors), NO_POINT)])
     model = LogisticRegression(C=REGULARISATION, max_iter=2000, class_weight="balanced").fit(vectors, labels)
     weights, bias = model.coef_, model.intercept_
     if len(model.classes_) == 2:
         # Two classes come as one logit for the second; the first has logit 0.
         weights, bias = np.vstack([np.zeros_like(weights), weights]), np.concatenate([[0.0], bias])
-    return PointClassifier(weights.astype(np.float32), bias.astype(np.float32), model.classes_.astype(int))
+    return {"weights": weights.astype(np.float32), "bias": bias.astype(np.float32),
+            "classes": model.classes_.astype(int)}
