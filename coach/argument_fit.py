@@ -19,7 +19,7 @@ def _argument_vectors(excuse: Excuse) -> np.ndarray:
 def argument_order(excuse: Excuse, text: str) -> List[int]:
     """The excuse's arguments, closest in meaning to `text` first."""
     similarity = _argument_vectors(excuse) @ embed([text])[0]
-    return [int(i) for i in np.argsort(-similarity)]
+    return [int(i) for i in np.argsort(-similarity, kind="stable")]  # ties in the same order on every CPU
 
 
 def warm_up(kb) -> None:

@@ -87,7 +87,9 @@ def derive_one(excuse: Excuse, item: dict, out: Dict[str, Dict[str, List[str]]])
             if not own:
                 continue
             sub = similarity[:, own]
-            for c, j in zip(*np.unravel_index(np.argsort(-sub, axis=None), sub.shape)):
+            # Stable: a phrasing filed under two points ties exactly, and numpy's default sort
+            # orders ties differently on different CPUs (AVX-512 or not).
+            for c, j in zip(*np.unravel_index(np.argsort(-sub, axis=None, kind="stable"), sub.shape)):
                 # The trainee's own claim (not a concession or hearsay), nearer the argument
                 # than the CEO's lines and the counter-examples.
                 if c not in used and clauses[c] in claimed and sub[c, j] > ceo_like[c]:
