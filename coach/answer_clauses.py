@@ -24,9 +24,11 @@ _CONCEDED = re.compile(
     r",\s*(?:da|damit)\s+haben\s+sie\s+(?:\w+\s+){0,2}recht\W*$")
 # "…, ja, aber …", "…, schon. Aber …": a clause closed by a concession word before a turn.
 _GRANTED_END = re.compile(r",\s*(?:ja|schon|klar|stimmt|zugegeben|ok|okay|meinetwegen|gut|sicher)\W*$")
-# A short answer to a question the trainee just asked ("Alle an Bord holen? Bloß nicht.").
+# A reply rejecting a question the trainee just asked ("Alle an Bord holen? Bloß nicht.",
+# "Fehler sind in Ordnung? Nicht im Netz.").
 _REJECT_REPLY = re.compile(
     r"^\W*(?:nee|ne|nein|noe|ach\s+was|quatsch|unsinn|keineswegs|mitnichten|gar\s+nicht\w*|"
+    r"(?:bloss\s+|eben\s+)?nicht|auf\s+keinen\s+fall|"
     r"ueberhaupt\s+nicht\w*|nichts|nix|naja|na\s+ja|wohl\s+kaum|kaum)\b")
 # A clause that points back at the one before it ("…. Das können Sie vergessen.") ...
 _POINTING_BACK = r"das|dies\w*|so\s*was|sowas|davon|damit|dafuer|da"

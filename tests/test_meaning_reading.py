@@ -137,6 +137,8 @@ def test_a_closing_turn_keeps_the_answer_on_the_trainees_side():
 @pytest.mark.parametrize("rejected", [
     "Fest im Kalender zwei kurze Termine die Woche? Bringt doch nichts, da verzetteln Sie sich nur.",
     "Zweimal die Woche eine Viertelstunde im Kalender? Nee, das reicht hinten und vorne nicht.",
+    "Zweimal die Woche eine Viertelstunde im Kalender reicht? Nicht bei Ihrem Terminkalender.",
+    "Eine Viertelstunde zweimal die Woche einplanen? Bloß nicht, das wird nur wieder verschoben.",
     "Eine Viertelstunde zweimal die Woche im Kalender – das können Sie vergessen.",
     "Dass eine Viertelstunde zweimal die Woche reicht, ist ein Märchen.",
     "Eine Viertelstunde zweimal die Woche, schön und gut, aber so wird das nie was.",
@@ -156,6 +158,14 @@ def test_a_point_said_only_to_be_rejected_or_conceded_earns_nothing(rejected):
 ])
 def test_a_question_before_the_point_or_a_negation_after_it_takes_nothing_back(kept):
     assert scorer.judge(NO_TIME, kept).score >= 1, kept
+
+
+@pytest.mark.parametrize("reply", ["Nicht im Netz.", "Nicht, wenn es um den Ruf geht.", "Bloß nicht.",
+                                   "Auf keinen Fall, da hängt Ihnen ein Patzer ewig nach."])
+def test_a_question_rejected_by_the_reply_is_not_the_trainees_claim(reply):
+    question = "Fehler sind in Ordnung"
+    assert question not in read(f"{question}? {reply}")
+    assert question in read(f"{question}. Wer anfängt, lernt dazu.")
 
 
 SHORT_POINT = "Eine Viertelstunde zweimal die Woche im Kalender reicht"
