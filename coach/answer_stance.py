@@ -18,6 +18,7 @@ and numpy arrays (no pickle), so the action server only loads it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,11 +42,34 @@ REGULARISATION = 3.0  # scikit-learn's C
 _VECTORIZERS = ("words", "characters")
 
 
+# Words in the scope of a negation are features of their own ("nicht zu alt" is not "zu alt"), as
+# in sentiment analysis: from a negation word to the next punctuation or contrast word.
+_NEGATION = re.compile(r"^(?:nicht|kein|keine|keinen|keinem|keiner|keines|nie|niemals|niemand|nichts|nix|ohne)$")
+_SCOPE_END = re.compile(r"^(?:aber|sondern|doch|trotzdem|jedoch|dennoch)$")
+_WORD_OR_MARK = re.compile(r"\w+|[.,;:!?–—-]")
+NEGATED_PREFIX = "nicht_"
+
+
+def negation_marked(text: str) -> str:
+    """The folded text with every word in a negation's scope prefixed NEGATED_PREFIX."""
+    marked, in_scope = [], False
+    for token in _WORD_OR_MARK.findall(fold(text)):
+        if not token[0].isalnum():
+            in_scope = False
+            continue
+        if _SCOPE_END.match(token):
+            in_scope = False
+        marked.append(NEGATED_PREFIX + token if in_scope else token)
+        in_scope = in_scope or bool(_NEGATION.match(token))
+    return " ".join(marked)
+
+
 def _vectorizers(vocabularies: Sequence[dict] = (None, None)) -> Tuple:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     words, characters = vocabularies
-    return (TfidfVectorizer(analyzer="word", ngram_range=WORD_NGRAMS, preprocessor=fold, token_pattern=r"(?u)\b\w+\b",
+    return (TfidfVectorizer(analyzer="word", ngram_range=WORD_NGRAMS, preprocessor=negation_marked,
+                            token_pattern=r"(?u)\b\w+\b",
                             sublinear_tf=True, min_df=MIN_ANSWERS, vocabulary=words, dtype=np.float32),
             TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, preprocessor=fold,
                             sublinear_tf=True, min_df=MIN_ANSWERS, vocabulary=characters, dtype=np.float32))

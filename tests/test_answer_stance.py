@@ -36,3 +36,13 @@ def test_the_stored_model_loads_as_it_was_saved(tmp_path):
     again = answer_stance.load(tmp_path)
     for answer in CEOS_CASE + TRAINEES_CASE:
         assert np.isclose(again.ceo_side(answer), model.ceo_side(answer), atol=1e-6)
+
+
+def test_words_in_a_negations_scope_are_features_of_their_own():
+    assert answer_stance.negation_marked("Mit sechzig ist man nicht zu alt dafür, aber Sie müssen anfangen.") == (
+        "mit sechzig ist man nicht nicht_zu nicht_alt nicht_dafuer aber sie muessen anfangen")
+    assert answer_stance.negation_marked("Kein Kunde liest das – sagen Sie.") == (
+        "kein nicht_kunde nicht_liest nicht_das sagen sie")
+    # Read as its own feature, "nicht zu alt" no longer counts as the CEO's "zu alt" (0.89 without the marking).
+    assert answer_stance.stored().ceo_side(
+        "Mit sechzig ist man doch nicht zu alt für so was – fangen Sie mit einem Beitrag pro Woche an.") < CEO_SIDE
