@@ -11,7 +11,8 @@ of all tuning since: the figure the issue's targets apply to), `answers_twelfth.
 `answers_thirteenth.yml` (two more authors, written after all the tuning so far and kept out of
 it like the seventh), `answers_fourteenth.yml` and `answers_fifteenth.yml` (two more, written
 later still and kept out the same way), `answers_sixteenth.yml` and `answers_seventeenth.yml` (two
-more, written after those and kept out the same way). The kept-out sets are also reported together
+more, written after those and kept out the same way), `answers_eighteenth.yml` and
+`answers_nineteenth.yml` (two more, written after all of those and kept out the same way). The kept-out sets are also reported together
 (`kept_out`): the issue's targets apply to them.
 `answers_tuning_polarity.yml` (a sixth author: 231 answers that must earn nothing, most of them
 using the points' words to reject them) is a tuning set for reading who an answer sides with. Each answer has
@@ -47,9 +48,12 @@ SETS = {"tuning": ROOT / "tests" / "practice" / "answers_tuning.yml",
         "fourteenth": ROOT / "tests" / "practice" / "answers_fourteenth.yml",
         "fifteenth": ROOT / "tests" / "practice" / "answers_fifteenth.yml",
         "sixteenth": ROOT / "tests" / "practice" / "answers_sixteenth.yml",
-        "seventeenth": ROOT / "tests" / "practice" / "answers_seventeenth.yml"}
+        "seventeenth": ROOT / "tests" / "practice" / "answers_seventeenth.yml",
+        "eighteenth": ROOT / "tests" / "practice" / "answers_eighteenth.yml",
+        "nineteenth": ROOT / "tests" / "practice" / "answers_nineteenth.yml"}
 # Sets no threshold or reading rule was chosen on.
-KEPT_OUT = ("seventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth")
+KEPT_OUT = ("seventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+            "eighteenth", "nineteenth")
 OUT = ROOT / "results" / "bench-practice.json"
 
 
