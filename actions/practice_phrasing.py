@@ -36,6 +36,8 @@ def say_first_feedback(dispatcher: CollectingDispatcher, judgement: scorer.Judge
         dispatcher.utter_message(response="utter_practice_nudge_short")
     elif judgement.verdict == scorer.VERDICT_OFF_TOPIC:
         dispatcher.utter_message(response="utter_practice_nudge_off_topic")
+    elif judgement.verdict == scorer.VERDICT_AGREES:
+        dispatcher.utter_message(response="utter_practice_nudge_agrees")
     elif judgement.verdict == scorer.VERDICT_AGAINST:
         dispatcher.utter_message(response="utter_practice_nudge_against", clause=judgement.against[0])
     elif judgement.verdict == scorer.VERDICT_KEYWORDS and judgement.hits:

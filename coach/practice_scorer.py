@@ -34,6 +34,7 @@ MIN_WORDS = 3
 VERDICT_OK, VERDICT_EMPTY, VERDICT_TOO_SHORT, VERDICT_OFF_TOPIC = "ok", "empty", "too_short", "off_topic"
 VERDICT_AGAINST = "against"  # the answer's words argue against the key points
 VERDICT_KEYWORDS = "keywords"  # topic words without a sentence
+VERDICT_AGREES = "agrees"  # no point, and the answer closes by endorsing the CEO's stance
 # An answer with this many more readings that deny key points than clauses that make them argues
 # the CEO's case (tuned on the answer sets' tuning part; one more or one less did worse).
 AGAINST_MAJORITY = 2
@@ -131,7 +132,11 @@ def judge(excuse: Excuse, answer: str) -> Judgement:
     if not hits:
         if against:
             return Judgement(VERDICT_AGAINST, 0, (), against)
-        return Judgement(VERDICT_KEYWORDS if keyword_list else VERDICT_OFF_TOPIC, 0, ())
+        if keyword_list:
+            return Judgement(VERDICT_KEYWORDS, 0, ())
+        # Told that it gives the CEO right only where its closing words say so: the stance model
+        # would also say it of small talk that flatters him and of some keyword lists.
+        return Judgement(VERDICT_AGREES if answer_clauses.closes_on_the_ceos_side(answer) else VERDICT_OFF_TOPIC, 0, ())
     return Judgement(VERDICT_KEYWORDS if keyword_list else VERDICT_OK, score_for((h.label, h.argument) for h in hits),
                      tuple(hits))
 

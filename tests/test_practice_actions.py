@@ -134,6 +134,18 @@ def test_off_topic_answer_is_nudged():
     assert chat.responses[0] == "utter_practice_nudge_off_topic" and "0 Punkte" in chat.text
 
 
+@pytest.mark.parametrize("agreeing", [
+    "Beziehungen zahlen sich irgendwann aus, sagen die Berater. Ein Auftrag kommt über den Außendienst – da haben Sie völlig recht.",
+    "Bei so einem Quartal hätte ich auch anderes im Kopf. An Ihrer Stelle würde ich das lieber lassen.",
+])
+def test_an_answer_that_gives_the_ceo_right_is_told_so(agreeing):
+    chat = started()
+    chat.say("excuse_no_roi", "/excuse_no_roi")
+    chat.say("nlu_fallback", agreeing)
+    assert chat.responses[0] == "utter_practice_nudge_agrees"
+    assert "geben Sie dem Chef recht" in chat.text and "0 Punkte" in chat.text and "Tipp" in chat.text
+
+
 def test_a_keyword_list_earns_at_most_the_point_one_word_hits_and_is_asked_for_a_sentence():
     chat = started()
     chat.say("excuse_customers_not_there", "/excuse_customers_not_there")
