@@ -52,10 +52,19 @@ def handle_message(dispatcher: CollectingDispatcher, tracker: Tracker, practice:
             practice.set_stage(STAGE_CHOOSE)
     elif stage == STAGE_CHOOSE:
         chosen = chosen_excuse(tracker)
-        if chosen is None and len(scorer.words_of(text)) >= EARLY_ANSWER_WORDS and not is_button(text):
-            # An answer typed before there was an excuse to answer: say so, then the excuse.
+        if _answers_early(text, chosen):
+            # An answer typed before there was an excuse to answer: say so, then the excuse (the
+            # one it answers, where it names one).
             dispatcher.utter_message(response="utter_practice_answer_too_early")
         practice.start_round(chosen or practice.pick_excuse())
+    elif stage in (STAGE_ANSWER, STAGE_FOLLOW_UP) and is_button(text):
+        # A button clicked in an earlier message (an excuse, "Coach wählt aus") is no answer: the
+        # CEO says his line again; an excuse button before the first answer plays that excuse.
+        chosen = chosen_excuse(tracker)
+        if stage == STAGE_ANSWER and chosen and chosen != practice.state.get("excuse"):
+            practice.state["round"] -= 1
+            practice.start_round(chosen)
+        practice.state["prompted"] = False
     elif stage == STAGE_ANSWER:
         judgement = scorer.judge(practice.excuse, text)
         say_first_feedback(dispatcher, judgement)
@@ -99,6 +108,15 @@ def finish_round(dispatcher: CollectingDispatcher, practice: Practice, text: str
 
 
 EARLY_ANSWER_WORDS = 6  # at the excuse choice, a message this long is an answer, not a choice
+
+
+def _answers_early(text: str, chosen: Optional[str]) -> bool:
+    """Is a message at the excuse choice an answer? Long and typed, and, where the NLU read an
+    excuse in it, making a point against that excuse ("Nehmen wir Keine Zeit, das höre ich
+    ständig" chooses; "Zweimal die Woche eine Viertelstunde reicht" answers)."""
+    if is_button(text) or len(scorer.words_of(text)) < EARLY_ANSWER_WORDS:
+        return False
+    return chosen is None or scorer.judge(KB.excuse(chosen), text).score >= 1
 
 
 def chosen_excuse(tracker: Tracker) -> Optional[str]:

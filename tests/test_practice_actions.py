@@ -384,6 +384,38 @@ def test_an_answer_typed_before_the_excuse_is_chosen_is_told_to_wait_for_the_exc
     assert chat.active_loop == "practice_form"
 
 
+def test_an_answer_to_the_excuse_the_nlu_reads_in_it_is_told_to_wait_and_plays_that_excuse():
+    chat = started()
+    chat.say("excuse_no_time", "Sie müssen ja nicht jeden Tag posten, zweimal die Woche eine Viertelstunde reicht völlig.")
+    assert chat.responses[:2] == ["utter_practice_answer_too_early", "utter_practice_opening"]
+    assert chat.slots["practice"]["excuse"] == "excuse_no_time" and not chat.slots.get("practice_rounds")
+
+
+def test_an_excuse_chosen_in_words_is_no_early_answer():
+    chat = started()
+    chat.say("excuse_no_time", "Nehmen wir bitte keine Zeit, das höre ich bei uns ständig.")
+    assert chat.responses == ["utter_practice_opening"] and chat.slots["practice"]["excuse"] == "excuse_no_time"
+
+
+def test_a_stale_button_is_no_answer_the_ceo_says_his_line_again():
+    chat = started()
+    chat.say("excuse_no_time", "/excuse_no_time")
+    opening = chat.text
+    chat.say("excuse_no_time", "/excuse_no_time")
+    assert chat.responses == ["utter_practice_opening"] and chat.text == opening
+    chat.say("affirm", "/affirm")
+    assert chat.responses == ["utter_practice_opening"] and not chat.slots.get("practice_rounds")
+    # another excuse's button before the first answer plays that excuse in the same round
+    chat.say("excuse_data_privacy", "/excuse_data_privacy")
+    assert chat.responses == ["utter_practice_opening"] and "Runde 1 von 5" in chat.text
+    assert chat.slots["practice"]["excuse"] == "excuse_data_privacy"
+    chat.say("deny", STRONG["excuse_data_privacy"])
+    assert chat.responses[0] == "utter_practice_strong"
+    chat.say("excuse_no_time", "/excuse_no_time")  # during the follow-up: his "Ja, aber" again, nothing scored
+    assert chat.responses == ["utter_practice_yes_but"]
+    assert [r["excuse_id"] for r in chat.slots["practice_rounds"]] == ["excuse_data_privacy"]
+
+
 def test_no_thanks_after_the_summary_ends_the_practice_not_in_the_coaching_fallback():
     chat = PracticeConversation()
     chat.say("start_practice", "Rollenspiel starten, 1 Runde")
