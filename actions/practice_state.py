@@ -103,6 +103,11 @@ class Practice:
         })
         self.set_stage(STAGE_ANSWER)
 
+    def switch_excuse(self, excuse_id: str) -> None:
+        """Plays another excuse in the current round, before anything in it was answered."""
+        self.state["round"] -= 1
+        self.start_round(excuse_id)
+
     # -- rounds ---------------------------------------------------------------------------
     def current_round(self) -> Optional[Dict[str, Any]]:
         return next((r for r in self.rounds if r["attempt"] == self.attempt and r["round"] == self.state.get("round")), None)

@@ -62,8 +62,7 @@ def handle_message(dispatcher: CollectingDispatcher, tracker: Tracker, practice:
         # CEO says his line again; an excuse button before the first answer plays that excuse.
         chosen = chosen_excuse(tracker)
         if stage == STAGE_ANSWER and chosen and chosen != practice.state.get("excuse"):
-            practice.state["round"] -= 1
-            practice.start_round(chosen)
+            practice.switch_excuse(chosen)
         practice.state["prompted"] = False
     elif stage == STAGE_ANSWER:
         judgement = scorer.judge(practice.excuse, text)

@@ -8,8 +8,8 @@ depend only on their inputs, so a start after the first reads them from a file n
 of those inputs (the texts or vectors, the encoder's or scikit-learn's version), and writes that
 file when it is missing.
 
-EMBEDDING_STORE names the folder (default ~/.cache/ausreden-coach/embeddings); off embeds at
-every start. A folder that cannot be written costs time, nothing else.
+EMBEDDING_STORE names the folder (default ~/.cache/ausreden-coach/embeddings); off computes
+them at every start. A folder that cannot be written, or a broken file, costs time, nothing else.
 """
 from __future__ import annotations
 
