@@ -36,11 +36,14 @@ def store_folder() -> Optional[Path]:
     return Path(setting).expanduser() if setting else DEFAULT_STORE
 
 
+DIGEST_LENGTH = 20  # hex digits of the inputs' hash in a file's name
+
+
 def _file_for(folder: Path, name: str, inputs: Iterable[bytes]) -> Path:
     digest = hashlib.sha256()
     for part in inputs:
         digest.update(hashlib.sha256(part).digest())
-    return folder / f"{name}-{digest.hexdigest()[:20]}.npz"
+    return folder / f"{name}-{digest.hexdigest()[:DIGEST_LENGTH]}.npz"
 
 
 def _read(path: Path) -> Optional[Dict[str, np.ndarray]]:
@@ -60,7 +63,8 @@ def _write(path: Path, arrays: Dict[str, np.ndarray], name: str) -> None:
         partial = path.with_name(f".{path.stem}.{os.getpid()}.npz")
         np.savez(partial, **arrays)
         os.replace(partial, path)
-        for older in path.parent.glob(f"{name}-*.npz"):
+        # Exactly this name: "point-classifier" must not take "point-classifier-excuse_no_time-…".
+        for older in path.parent.glob(f"{name}-{'?' * DIGEST_LENGTH}.npz"):
             if older != path:
                 older.unlink(missing_ok=True)
     except OSError as error:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Dict
+from typing import Dict, Optional
 
 import numpy as np
 
@@ -48,16 +48,19 @@ class PointClassifier:
 
 
 def fit(point_vectors: np.ndarray, point_indexes: np.ndarray, other_vectors: np.ndarray,
-        name: str = "point-classifier") -> PointClassifier:
+        name: Optional[str] = None) -> PointClassifier:
     """A classifier of the key points (`point_indexes`, one per row of `point_vectors`) against
     `other_vectors` (NO_POINT). Classes are weighted by their size, so that the many phrasings of
-    other excuses do not drown a point with few. Kept under `name` (coach/embedding_store.py)
-    for these inputs."""
+    other excuses do not drown a point with few. With a `name`, kept under it for these inputs
+    (coach/embedding_store.py)."""
     vectors = np.ascontiguousarray(np.concatenate([point_vectors, other_vectors]), dtype=np.float32)
     labels = np.concatenate([point_indexes, np.full(len(other_vectors), NO_POINT)]).astype(np.int64)
-    inputs = [metadata.version("scikit-learn").encode(), repr(REGULARISATION).encode(),
-              vectors.tobytes(), labels.tobytes()]
-    fitted = stored_or_computed(name, inputs, lambda: _fit(vectors, labels))
+    if name is None:
+        fitted = _fit(vectors, labels)
+    else:
+        inputs = [metadata.version("scikit-learn").encode(), repr(REGULARISATION).encode(),
+                  vectors.tobytes(), labels.tobytes()]
+        fitted = stored_or_computed(name, inputs, lambda: _fit(vectors, labels))
     return PointClassifier(fitted["weights"], fitted["bias"], fitted["classes"])
 
 

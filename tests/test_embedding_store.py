@@ -80,6 +80,11 @@ def test_a_kept_point_classifier_is_the_one_a_fresh_fit_gives(store, monkeypatch
     indexes = np.array([0, 0, 1, 1])
     kept = fit(points, indexes, others, name="point-classifier-test")
     read = fit(points, indexes, others, name="point-classifier-test")
+    # A name that begins another's replaces only its own file; without a name nothing is kept.
+    fit(points, indexes, others[:2], name="point-classifier")
+    fit(points, indexes, others[:1])
+    assert len(list(store.glob("point-classifier-test-*.npz"))) == 1
+    assert len(list(store.glob("*.npz"))) == 2
     monkeypatch.setenv(STORE_ENV, "off")
     fresh = fit(points, indexes, others)
     for classifier in (kept, read):
