@@ -12,8 +12,8 @@ of all tuning since: the figure the issue's targets apply to), `answers_twelfth.
 it like the seventh), `answers_fourteenth.yml` and `answers_fifteenth.yml` (two more, written
 later still and kept out the same way), `answers_sixteenth.yml` and `answers_seventeenth.yml` (two
 more, written after those and kept out the same way), `answers_eighteenth.yml` and
-`answers_nineteenth.yml` (two more, written after all of those and kept out the same way). The kept-out sets are also reported together
-(`kept_out`): the issue's targets apply to them.
+`answers_nineteenth.yml` (two more, written after all of those and kept out the same way). The
+kept-out sets are also reported together (`kept_out`): the issue's targets apply to them.
 `answers_tuning_polarity.yml` (a sixth author: 231 answers that must earn nothing, most of them
 using the points' words to reject them) is a tuning set for reading who an answer sides with. Each answer has
 a kind (strong, one_point, agree, keywords, negated, off_topic) and the band of points a fair

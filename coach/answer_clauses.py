@@ -156,13 +156,16 @@ und aber oder nicht auch nur noch schon mit fuer auf in an zu""".split())
 _CONTRASTED = re.compile(r"\b(?:dagegen|hingegen|im\s+gegensatz|anders\s+als)\b")
 
 
+def _advises_staying_away(answer: str, said: List[str]) -> bool:
+    """Do the closing words of the answer (its clauses `said`) advise the CEO to stay away?"""
+    return bool(said) and bool(_SIDES_WITH_CEO.search(fold(_closing_words(answer, said[-1]))))
+
+
 def closes_on_the_ceos_side(answer: str) -> bool:
     """Do the answer's closing words endorse the CEO's stance ("…, da haben Sie völlig recht",
     "Lassen Sie das lieber", "…, seh ich genauso")?"""
     said = clauses(answer)
-    if not said:
-        return False
-    return bool(_SIDES_WITH_CEO.search(fold(_closing_words(answer, said[-1]))) or _AGREED.search(fold(said[-1])))
+    return _advises_staying_away(answer, said) or bool(said) and bool(_AGREED.search(fold(said[-1])))
 
 
 def arguing_clauses(text: str) -> List[str]:
@@ -266,7 +269,7 @@ def readings(answer: str) -> List[Tuple[str, int, int]]:
     readings, agreeing, turn = [], False, 0
     ends = _clauses_and_ends(answer)
     said = [clause for clause, _ in ends]
-    if said and _SIDES_WITH_CEO.search(fold(_closing_words(answer, said[-1]))):
+    if _advises_staying_away(answer, said):
         return []
     for number, clause in enumerate(said):
         folded = fold(clause)
