@@ -28,6 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from coach.german_text import fold
+from coach.polarity import NEGATION_WORDS
 
 STORED = Path(__file__).resolve().parent / "answer_stance"
 # The class each kind of training answer stands for (the scorer's thresholds on `ceo_side` are
@@ -43,8 +44,8 @@ _VECTORIZERS = ("words", "characters")
 
 
 # Words in the scope of a negation are features of their own ("nicht zu alt" is not "zu alt"), as
-# in sentiment analysis: from a negation word to the next punctuation or contrast word.
-_NEGATION = re.compile(r"^(?:nicht|kein|keine|keinen|keinem|keiner|keines|nie|niemals|niemand|nichts|nix|ohne)$")
+# in sentiment analysis: from a negation word (coach/polarity.py's) to the next punctuation or
+# contrast word.
 _SCOPE_END = re.compile(r"^(?:aber|sondern|doch|trotzdem|jedoch|dennoch)$")
 _WORD_OR_MARK = re.compile(r"\w+|[.,;:!?–—-]")
 NEGATED_PREFIX = "nicht_"
@@ -60,7 +61,7 @@ def negation_marked(text: str) -> str:
         if _SCOPE_END.match(token):
             in_scope = False
         marked.append(NEGATED_PREFIX + token if in_scope else token)
-        in_scope = in_scope or bool(_NEGATION.match(token))
+        in_scope = in_scope or token in NEGATION_WORDS
     return " ".join(marked)
 
 

@@ -10,7 +10,7 @@ from typing import List
 
 from coach.german_text import fold
 
-_NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
+NEGATION_WORDS = {"nicht", "nich", "net", "ned", "kein", "keine", "keinen", "keinem", "keiner", "keines",
                    "nie", "niemals", "nichts", "nix", "niemand", "niemandem", "niemanden", "nirgends", "nirgendwo",
                    "keinerlei", "weder", "kaum", "ohne", "koi", "koa", "koin", "koine", "koiner", "koim", "nimmer"}
 # Words that dismiss what they stand next to ("ist egal", "überschätzt", "ein Märchen", "Panikmache",
@@ -69,7 +69,7 @@ def negations(text: str) -> int:
 
 
 def _negation_count(folded: str) -> int:
-    return min(2, sum(1 for w in _WORD.findall(folded) if w in _NEGATION_WORDS))
+    return min(2, sum(1 for w in _WORD.findall(folded) if w in NEGATION_WORDS))
 
 
 # The negation words whose removal turns a statement into its opposite ("Perfektion ist kein
@@ -101,11 +101,11 @@ _PREMISE = re.compile(r"^\W*(?:(?:und|aber|doch|also)\s+)?(?:(?:nur|bloss|allein
 def _verdicts(folded: str):
     """The contra words that are not negated themselves ("keine Spielerei", "nicht überschätzt"
     take the point's side)."""
-    return [m for m in _CONTRA.finditer(folded) if not _NEGATION_WORDS & set(folded[:m.start()].split()[-2:])]
+    return [m for m in _CONTRA.finditer(folded) if not NEGATION_WORDS & set(folded[:m.start()].split()[-2:])]
 
 
 def _waves_away_negated_premise(folded: str, verdict: "re.Match") -> bool:
-    return bool(_PREMISE.match(folded)) and bool(_NEGATION_WORDS & set(_WORD.findall(folded[:verdict.start()])))
+    return bool(_PREMISE.match(folded)) and bool(NEGATION_WORDS & set(_WORD.findall(folded[:verdict.start()])))
 
 
 def _verdict_on_negated_premise(folded: str):
