@@ -1,9 +1,9 @@
 """What the practice scorer derives from its reference phrasings, kept on disk between
 processes (plain Python and numpy): their vectors and the classifiers fitted on them.
 
-The scorer compares answers with some 26 000 phrasings. Embedding them and fitting a classifier
-per excuse took the action server about half a minute of CPU at every start; with two action
-servers starting at once on two cores (scale-out), that outlasted the start's health check. Both
+Embedding all of the scorer's reference phrasings and fitting a classifier per excuse was most
+of the action server's start; with two action servers starting at once on two cores (scale-out),
+that outlasted the start's health check. Both
 depend only on their inputs, so a start after the first reads them from a file named by a hash
 of those inputs (the texts or vectors, the encoder's or scikit-learn's version), and writes that
 file when it is missing.

@@ -43,6 +43,7 @@ def test_words_in_a_negations_scope_are_features_of_their_own():
         "mit sechzig ist man nicht nicht_zu nicht_alt nicht_dafuer aber sie muessen anfangen")
     assert answer_stance.negation_marked("Kein Kunde liest das – sagen Sie.") == (
         "kein nicht_kunde nicht_liest nicht_das sagen sie")
-    # Read as its own feature, "nicht zu alt" no longer counts as the CEO's "zu alt" (0.89 without the marking).
+    # Read as its own feature, "nicht zu alt" no longer counts as the CEO's "zu alt" (without the marking this
+    # answer read as his case).
     assert answer_stance.stored().ceo_side(
         "Mit sechzig ist man doch nicht zu alt für so was – fangen Sie mit einem Beitrag pro Woche an.") < CEO_SIDE
